@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vgetrandom: fast userspace getrandom() for Linux 6.1 - the one entry point.
+# "make help" lists the targets.
+
+B := build
+BUILD := $(abspath $(B))
+KTREE := $(BUILD)/linux
+ST := $(KTREE)/tools/testing/selftests
+CC := gcc
+
+# Guest tests: tools/testing/selftests/<dir>/<name>.c, built static, run in
+# QEMU in this order.  <name>_SRCS lists extra sources (relative to ST).
+GUEST_TESTS := vgetrandom/boot_test
+# Of those, the tests of mainline's ABI, which also run on the host kernel.
+MAINLINE_TESTS :=
+# Programs in the guest that are not tests.
+GUEST_PROGS := vgetrandom/vgetrandom_demo
+
+vgetrandom/boot_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vgetrandom_demo_SRCS := vDSO/parse_vdso.c
+
+GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include
+GUEST_LDLIBS := -lpthread
+
+# Host tests (userspace builds of the vDSO code): their own Makefile.
+HOST_DIR := $(ST)/vgetrandom/host
+
+.PHONY: help deps overlay kernel bins guest-bins host-bins initramfs run test \
+	check-harness patches clean distclean
+
+help:
+	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
+	@echo "make test           every test: host, mainline ABI on the host kernel, guest"
+	@echo "make deps           install build and test dependencies (apt-get, root)"
+	@echo "make kernel         unpack the 6.1 base, lay the overlay over it, configure, build"
+	@echo "make initramfs      guest userland: busybox, init, test binaries"
+	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
+	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
+	@echo "make clean          remove build outputs, keep the unpacked base"
+	@echo "make distclean      remove $(B)/ entirely"
+
+deps:
+	@harness/deps.sh
+
+overlay: deps
+	@harness/kernel.sh $(BUILD) overlay
+
+kernel: deps
+	@harness/kernel.sh $(BUILD) build
+
+# Binaries are built in a second make, after the overlay has updated the
+# tree, so their prerequisites are seen as they are now.
+bins: kernel
+	@$(MAKE) --no-print-directory guest-bins host-bins
+
+initramfs: bins
+	@harness/initramfs.sh $(BUILD)
+
+run: initramfs
+	@harness/qemu.sh $(BUILD) run quiet
+
+test: initramfs
+	@harness/test.sh $(BUILD)
+
+check-harness: initramfs
+	@harness/check-harness.sh $(BUILD)
+
+patches: overlay
+	@harness/patches.sh $(BUILD)
+
+.SECONDEXPANSION:
+guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(GUEST_PROGS))
+	@printf '%s\n' $(GUEST_TESTS) > $(BUILD)/guest/list
+	@printf '%s\n' $(MAINLINE_TESTS) > $(BUILD)/guest/mainline.list
+
+$(BUILD)/guest/%: $(ST)/%.c $$(addprefix $(ST)/,$$($$*_SRCS)) $(ST)/kselftest.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      guest/$*"
+	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(addprefix $(ST)/,$($*_SRCS)) $(GUEST_LDLIBS)
+
+host-bins:
+	@mkdir -p $(BUILD)/host
+	@if [ -f $(HOST_DIR)/Makefile ]; then \
+		$(MAKE) --no-print-directory -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) all && \
+		$(MAKE) --no-print-directory -s -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) list > $(BUILD)/host/list; \
+	else \
+		: > $(BUILD)/host/list; \
+	fi
+
+clean:
+	rm -rf $(BUILD)/guest $(BUILD)/host $(BUILD)/patches $(BUILD)/*.tap \
+		$(BUILD)/*.log $(BUILD)/*.txt $(BUILD)/initramfs* $(BUILD)/bzImage
+	[ ! -d $(KTREE) ] || $(MAKE) -s -C $(KTREE) clean
+
+distclean:
+	rm -rf $(BUILD)

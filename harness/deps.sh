@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh - install, with apt-get, what the build and the tests need.
+# Quiet and quick when everything is there already.  Needs root to install.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/base.version"
+
+pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
+patch perl git ccache qemu-system-x86 busybox-static libsodium-dev
+man-db util-linux"
+
+installed() {
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+missing=
+for p in $pkgs; do
+	installed "$p" || missing="$missing $p"
+done
+
+apt_install() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: need root to install:$*" >&2
+		exit 1
+	fi
+	if [ -z "${updated:-}" ]; then
+		apt-get update -qq
+		updated=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing"
+	apt_install $missing
+fi
+
+# The base: the pinned version while the archive has it.
+have=$(dpkg-query -W -f='${Version}' "$LINUX_SOURCE_PACKAGE" 2>/dev/null || true)
+if [ "$have" != "$LINUX_SOURCE_VERSION" ] || ! installed "$LINUX_SOURCE_PACKAGE"; then
+	echo "deps: installing $LINUX_SOURCE_PACKAGE=$LINUX_SOURCE_VERSION"
+	if ! apt_install "$LINUX_SOURCE_PACKAGE=$LINUX_SOURCE_VERSION" 2>/dev/null; then
+		echo "deps: ################################################################" >&2
+		echo "deps: $LINUX_SOURCE_PACKAGE $LINUX_SOURCE_VERSION is no longer in the archive." >&2
+		echo "deps: Trying the version the archive has; patches may not apply." >&2
+		echo "deps: ################################################################" >&2
+		[ -n "$have" ] && installed "$LINUX_SOURCE_PACKAGE" || apt_install "$LINUX_SOURCE_PACKAGE"
+	fi
+	have=$(dpkg-query -W -f='${Version}' "$LINUX_SOURCE_PACKAGE")
+fi
+if [ "$have" = "$LINUX_SOURCE_VERSION" ]; then
+	sum=$(sha256sum "$LINUX_SOURCE_TARBALL" | cut -d' ' -f1)
+	if [ "$sum" != "$LINUX_SOURCE_SHA256" ]; then
+		echo "deps: $LINUX_SOURCE_TARBALL: sha256 $sum, expected $LINUX_SOURCE_SHA256" >&2
+		exit 1
+	fi
+else
+	echo "deps: WARNING: building on $LINUX_SOURCE_PACKAGE $have, not the pinned $LINUX_SOURCE_VERSION" >&2
+fi

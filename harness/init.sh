@@ -1,0 +1,79 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest's /init: mount what the tests need, run them, power off.
+#
+# Kernel command line:
+#   vgr.mode=test   run every binary listed in /tests/list; each one's TAP
+#                   goes to the results channel (the second serial port,
+#                   /dev/ttyS1) between "# vgr-test: NAME" and
+#                   "# vgr-exit: NAME RC" markers, then "# vgr-done".
+#   vgr.mode=run    run the demo on the console.
+#   vgr.inject=fail|panic|hang   harness self-checks (make check-harness).
+#   vgr.timeout=S   per-test time limit inside the guest (default 300).
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/shm /tmp /sys/fs/cgroup
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /dev/shm
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+
+mode=run inject= timeout=300
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	vgr.mode=*) mode=${arg#vgr.mode=} ;;
+	vgr.inject=*) inject=${arg#vgr.inject=} ;;
+	vgr.timeout=*) timeout=${arg#vgr.timeout=} ;;
+	esac
+done
+
+finish() {
+	sync
+	# Let the UARTs drain before the machine goes away.
+	sleep 1
+	reboot -f
+}
+
+case $inject in
+panic) echo "vgr: injected panic"; echo c > /proc/sysrq-trigger ;;
+hang) echo "vgr: injected hang"; while :; do sleep 1000; done ;;
+esac
+
+if [ "$mode" = run ]; then
+	echo
+	/tests/vgetrandom/vgetrandom_demo
+	echo
+	finish
+fi
+
+# boot_test checks that the guest runs the kernel the harness built.
+export VGR_KERNEL_RELEASE=$(cat /tests/kernel.release)
+res=/dev/ttyS1
+stty -F $res raw -echo 2>/dev/null
+echo "# vgr-guest: $(uname -r)" > $res
+if [ "$inject" = fail ]; then
+	{
+		echo "# vgr-test: harness/injected_failure"
+		echo "1..1"
+		echo "not ok 1 injected failure (vgr.inject=fail)"
+		echo "# vgr-exit: harness/injected_failure 1"
+	} > $res
+fi
+for t in $(cat /tests/list); do
+	echo "vgr: running $t"
+	echo "# vgr-test: $t" > $res
+	cd /tmp
+	timeout "$timeout" "/tests/$t" > /tmp/out 2>&1
+	rc=$?
+	cd /
+	cat /tmp/out > $res
+	echo "# vgr-exit: $t $rc" > $res
+	echo "vgr: $t exited $rc"
+done
+echo "# vgr-done" > $res
+finish

@@ -1,0 +1,111 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kernel.sh BUILD [overlay|config|build] - prepare and build the guest kernel.
+#
+#   overlay: unpack the base once into BUILD/linux-pristine and BUILD/linux,
+#            then lay the repository over BUILD/linux (harness/overlay.sh).
+#   config:  overlay, then (only when a fragment changed) tinyconfig merged
+#            with harness/config/*.config; fails if a requested option did
+#            not stick.
+#   build:   config, then bzImage (ccache) and the uapi headers for tests.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+build=$1
+step=${2:-build}
+. "$here/base.version"
+
+pristine=$build/linux-pristine
+tree=$build/linux
+mkdir -p "$build"
+
+unpack() {
+	[ -f "$pristine/.vgr-unpacked" ] && return 0
+	[ -f "$LINUX_SOURCE_TARBALL" ] || {
+		echo "kernel: $LINUX_SOURCE_TARBALL missing: run 'make deps'" >&2
+		exit 1
+	}
+	echo "  UNPACK  $LINUX_SOURCE_TARBALL"
+	rm -rf "$pristine" "$tree" "$build/unpack"
+	mkdir -p "$build/unpack"
+	tar -C "$build/unpack" -xf "$LINUX_SOURCE_TARBALL"
+	mv "$build/unpack"/* "$pristine"
+	rmdir "$build/unpack"
+	# The pristine copy is never built in; the work tree is a copy of it.
+	cp -a "$pristine" "$tree"
+	touch "$pristine/.vgr-unpacked"
+}
+
+overlay() {
+	unpack
+	"$here/overlay.sh" "$repo" "$pristine" "$tree"
+}
+
+config() {
+	overlay
+	frags=$(ls "$here"/config/*.config | LC_ALL=C sort)
+	sum=$(cat $frags "$here/base.version" | sha256sum | cut -d' ' -f1)
+	if [ -f "$tree/.config" ] && [ "$(cat "$tree/.vgr-config" 2>/dev/null)" = "$sum" ]; then
+		return 0
+	fi
+	echo "  CONFIG  tinyconfig + $(echo $frags | xargs -n1 basename | tr '\n' ' ')"
+	make -s -C "$tree" tinyconfig >/dev/null
+	(cd "$tree" && scripts/kconfig/merge_config.sh -m .config $frags) >"$build/merge_config.log" 2>&1
+	make -s -C "$tree" olddefconfig >/dev/null
+	# merge_config.sh only warns: insist that every request took effect.
+	bad=0
+	for f in $frags; do
+		grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$f" |
+		while read -r line; do
+			case $line in
+			"# "*)	opt=${line#\# }; opt=${opt%% *}
+				if grep -q "^$opt=" "$tree/.config"; then
+					echo "kernel: $(basename "$f"): $opt is set but should not be" >&2
+					echo x
+				fi ;;
+			*)	if ! grep -qxF "$line" "$tree/.config"; then
+					opt=${line%%=*}
+					got=$(grep -E "^$opt=|^# $opt is not set" "$tree/.config" || echo "absent (dependency missing?)")
+					echo "kernel: $(basename "$f"): wanted $line, got $got" >&2
+					echo x
+				fi ;;
+			esac
+		done
+	done > "$build/config-check.out"
+	if [ -s "$build/config-check.out" ]; then
+		rm -f "$tree/.vgr-config"
+		echo "kernel: requested options did not stick (see above)" >&2
+		exit 1
+	fi
+	echo "$sum" > "$tree/.vgr-config"
+}
+
+kbuild() {
+	config
+	cc=gcc
+	command -v ccache >/dev/null && cc="ccache gcc"
+	echo "  BUILD   bzImage (log: $build/kernel-build.log)"
+	# One kernel build at a time on this machine (helpers share the lock).
+	if ! flock /tmp/kbuild.lock make -C "$tree" CC="$cc" -j"$(nproc)" \
+		bzImage > "$build/kernel-build.log" 2>&1; then
+		grep -E 'error|Error|warning:' "$build/kernel-build.log" | head -40 >&2
+		tail -20 "$build/kernel-build.log" >&2
+		echo "kernel: build failed (full log: $build/kernel-build.log)" >&2
+		exit 1
+	fi
+	if grep -q ' warning: ' "$build/kernel-build.log"; then
+		echo "kernel: the build printed warnings:" >&2
+		grep ' warning: ' "$build/kernel-build.log" | sort -u | head -20 >&2
+	fi
+	make -s -C "$tree" headers_install INSTALL_HDR_PATH="$(cd "$build" && pwd)/headers" >/dev/null
+	cp "$tree/arch/x86/boot/bzImage" "$build/bzImage"
+	echo "  KERNEL  $build/bzImage ($(cat "$tree/include/config/kernel.release"))"
+}
+
+case $step in
+overlay) overlay ;;
+config) config ;;
+build) kbuild ;;
+*) echo "kernel.sh: unknown step $step" >&2; exit 2 ;;
+esac

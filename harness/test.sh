@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# test.sh BUILD - run every test and print one line per result, then
+# "N passed, N failed, N skipped".  Exit status 1 on any failure.
+#
+#   host:     BUILD/host/list, userspace tests of our code (no guest)
+#   mainline: BUILD/guest/mainline.list, guest tests of the mainline ABI run
+#             on the host's own kernel (tests of our additions skip there)
+#   guest:    BUILD/guest/list, run in QEMU on our kernel; the kernel
+#             console must stay free of oopses, BUGs, WARNINGs and panics.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+build=$1
+lines=$build/test-results.txt
+: > "$lines"
+
+# run_local DIR LIST OUT - run the binaries in LIST on this machine.
+run_local() {
+	: > "$3"
+	[ -f "$2" ] || return 0
+	for t in $(cat "$2"); do
+		echo "# vgr-test: $t" >> "$3"
+		(cd "$build" && timeout -k 5 300 "$1/$t") >> "$3" 2>&1 </dev/null
+		echo "# vgr-exit: $t $?" >> "$3"
+	done
+}
+
+echo "== host tests =="
+run_local "$build/host" "$build/host/list" "$build/host-results.tap"
+awk -v where=host -v expect="$build/host/list" -f "$here/tap.awk" \
+	"$build/host-results.tap" | tee -a "$lines"
+
+echo "== mainline ABI tests on the host kernel ($(uname -r)) =="
+run_local "$build/guest" "$build/guest/mainline.list" "$build/mainline-results.tap"
+awk -v where=mainline -v expect="$build/guest/mainline.list" -f "$here/tap.awk" \
+	"$build/mainline-results.tap" | tee -a "$lines"
+
+echo "== guest tests (QEMU, $(cat "$build/linux/include/config/kernel.release")) =="
+"$here/qemu.sh" "$build" test ${VGR_KERNEL_ARGS:-}
+rc=$?
+console=$build/guest-console.log
+touch "$build/guest-results.tap" "$console"
+awk -v where=guest -v expect="$build/guest/list" -v needdone=1 \
+	-f "$here/tap.awk" "$build/guest-results.tap" | tee -a "$lines"
+bad=0
+if [ $rc -ne 0 ]; then
+	echo "FAIL guest/run: QEMU exited with status $rc$( [ $rc -eq 124 ] && echo ' (hard timeout)')" | tee -a "$lines"
+	bad=1
+fi
+# The kernel's own reports of something wrong, wherever they happened.
+if grep -nE 'Oops|BUG:|WARNING:|Kernel panic|KASAN|UBSAN|general protection fault|Unable to handle|Call Trace:' \
+	"$console" > "$build/console-problems.txt"; then
+	echo "FAIL guest/console: the kernel reported a problem:" | tee -a "$lines"
+	head -5 "$build/console-problems.txt" | sed 's/^/    /'
+	bad=1
+fi
+if [ $bad -ne 0 ] || grep -q '^FAIL guest' "$lines"; then
+	echo "---- last 50 lines of the guest console ($console) ----"
+	tr -d '\r' < "$console" | tail -50
+	echo "----"
+fi
+
+pass=$(grep -c '^PASS' "$lines")
+fail=$(grep -c '^FAIL' "$lines")
+skip=$(grep -c '^SKIP' "$lines")
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

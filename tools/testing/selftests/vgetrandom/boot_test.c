@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * boot_test - the guest runs the kernel we built, with a vDSO to test.
+ *
+ * The first guest test of the harness: if it fails, nothing after it
+ * means anything.  The kernel release the harness built is passed in the
+ * environment (VGR_KERNEL_RELEASE) by the guest's init.
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/random.h>
+#include <sys/utsname.h>
+
+#include "../kselftest.h"
+#include "../vDSO/parse_vdso.h"
+
+static int maps_have(const char *what)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, what))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+int main(void)
+{
+	const char *want = getenv("VGR_KERNEL_RELEASE");
+	unsigned long ehdr = getauxval(AT_SYSINFO_EHDR);
+	struct utsname u;
+	unsigned char buf[16];
+
+	ksft_print_header();
+	ksft_set_plan(5);
+
+	if (uname(&u))
+		ksft_exit_fail_msg("uname: %m\n");
+	ksft_print_msg("running %s %s\n", u.release, u.version);
+	if (!want)
+		ksft_test_result_skip("kernel release is the one built (VGR_KERNEL_RELEASE unset)\n");
+	else
+		ksft_test_result(!strcmp(u.release, want),
+				 "kernel release is the one built (%s)\n", want);
+
+	ksft_test_result(ehdr && !memcmp((void *)ehdr, ELFMAG, SELFMAG),
+			 "the vDSO is mapped and is an ELF image\n");
+	ksft_test_result(maps_have("[vdso]") && maps_have("[vvar]"),
+			 "/proc/self/maps shows [vdso] and [vvar]\n");
+
+	vdso_init_from_sysinfo_ehdr(ehdr);
+	ksft_test_result(vdso_sym("LINUX_2.6", "__vdso_clock_gettime") != NULL,
+			 "the vDSO symbol table parses (__vdso_clock_gettime found)\n");
+
+	/* The harness gives the guest RDRAND and virtio-rng: no waiting. */
+	ksft_test_result(getrandom(buf, sizeof(buf), GRND_NONBLOCK) == sizeof(buf),
+			 "the CRNG is ready (getrandom with GRND_NONBLOCK succeeds)\n");
+
+	ksft_finished();
+}
