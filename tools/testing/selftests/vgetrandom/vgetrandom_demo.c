@@ -26,6 +26,10 @@
 
 #include "../vDSO/parse_vdso.h"
 
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08	/* uapi value, for headers that predate it */
+#endif
+
 typedef ssize_t (*vgetrandom_t)(void *buf, size_t len, unsigned int flags,
 				void *state, size_t state_len);
 
