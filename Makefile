@@ -11,14 +11,15 @@ CC := gcc
 
 # Guest tests: tools/testing/selftests/<dir>/<name>.c, built static, run in
 # QEMU in this order.  <name>_SRCS lists extra sources (relative to ST).
-GUEST_TESTS := vgetrandom/boot_test
+GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test
 # Of those, the tests of mainline's ABI, which also run on the host kernel.
-MAINLINE_TESTS :=
+MAINLINE_TESTS := vDSO/vgetrandom_vdso_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
 vgetrandom/boot_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_demo_SRCS := vDSO/parse_vdso.c
+vDSO/vgetrandom_vdso_test_SRCS := vDSO/parse_vdso.c
 
 GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include
 GUEST_LDLIBS := -lpthread
@@ -83,7 +84,7 @@ host-bins:
 	@mkdir -p $(BUILD)/host
 	@if [ -f $(HOST_DIR)/Makefile ]; then \
 		$(MAKE) --no-print-directory -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) all && \
-		$(MAKE) --no-print-directory -s -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) list > $(BUILD)/host/list; \
+		$(MAKE) --no-print-directory -s -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) list | tr ' ' '\n' | sed '/^$$/d' > $(BUILD)/host/list; \
 	else \
 		: > $(BUILD)/host/list; \
 	fi

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ChaCha20 keystream for the vDSO getrandom(), without touching the stack.
+ *
+ * Two paths, chosen when the vDSO image is patched at boot: AVX2 computes
+ * eight blocks at once, and SSE2, which runs on every x86_64, four. Either
+ * way one block sits in each 32-bit lane: register n holds state word n of
+ * all the blocks. That takes all sixteen vector registers, and the
+ * rotations need a seventeenth as scratch. The stack is off limits (key-derived data there
+ * would outlive the call and be copied into fork children), so one state
+ * word at a time is parked in the caller's output instead, inside the
+ * group's first block (16 bytes at offset 48 for SSE2, 32 bytes at offset
+ * 32 for AVX2), where that block's final output overwrites it. The key and the constants are reloaded from memory for
+ * the feed-forward rather than kept in registers.
+ */
+
+#include <linux/linkage.h>
+#include <asm/alternative.h>
+#include <asm/cpufeatures.h>
+
+.section	.rodata, "a"
+.balign 32
+.Lsigma8:
+	.long	0x61707865, 0x61707865, 0x61707865, 0x61707865
+	.long	0x61707865, 0x61707865, 0x61707865, 0x61707865
+	.long	0x3320646e, 0x3320646e, 0x3320646e, 0x3320646e
+	.long	0x3320646e, 0x3320646e, 0x3320646e, 0x3320646e
+	.long	0x79622d32, 0x79622d32, 0x79622d32, 0x79622d32
+	.long	0x79622d32, 0x79622d32, 0x79622d32, 0x79622d32
+	.long	0x6b206574, 0x6b206574, 0x6b206574, 0x6b206574
+	.long	0x6b206574, 0x6b206574, 0x6b206574, 0x6b206574
+/* vpshufb masks rotating each 32-bit lane left by 16 and by 8 bits */
+.Lrot16:
+	.byte	2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13
+	.byte	2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13
+.Lrot8:
+	.byte	3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14
+	.byte	3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14
+/* 64-bit counter offsets of lanes 0-3 and 4-7 */
+.Lctr0123:
+	.quad	0, 1, 2, 3
+.Lctr4567:
+	.quad	4, 5, 6, 7
+.Lsigma:
+	.long	0x61707865, 0x61707865, 0x61707865, 0x61707865	/* "expa" */
+	.long	0x3320646e, 0x3320646e, 0x3320646e, 0x3320646e	/* "nd 3" */
+	.long	0x79622d32, 0x79622d32, 0x79622d32, 0x79622d32	/* "2-by" */
+	.long	0x6b206574, 0x6b206574, 0x6b206574, 0x6b206574	/* "te k" */
+
+.text
+
+#define DST		%rdi
+#define KEY		%rsi
+#define COUNTER		%rdx
+#define NBLOCKS		%rcx
+#define CTR		%r8
+#define TMP		%r9
+#define ROUNDS		%eax
+
+/* The parked word: row 3, words 12-15, of the group's first block. */
+#define SPILL		48(DST)
+
+/* x <<<= 16: swap the 16-bit halves of each lane; needs no scratch. */
+.macro ROT16 x
+	pshuflw	$0xb1, \x, \x
+	pshufhw	$0xb1, \x, \x
+.endm
+
+/* x <<<= n, with t as scratch. */
+.macro ROT x, n, t
+	movdqa	\x, \t
+	pslld	$\n, \x
+	psrld	$(32 - \n), \t
+	por	\t, \x
+.endm
+
+/* One quarter round on four lanes of words a, b, c, d; t is scratch. */
+.macro QR a, b, c, d, t
+	paddd	\b, \a
+	pxor	\a, \d
+	ROT16	\d
+	paddd	\d, \c
+	pxor	\c, \b
+	ROT	\b, 12, \t
+	paddd	\b, \a
+	pxor	\a, \d
+	ROT	\d, 8, \t
+	paddd	\d, \c
+	pxor	\c, \b
+	ROT	\b, 7, \t
+.endm
+
+/*
+ * lo, hi := low and high words of the 64-bit counters CTR + 0..3 (the
+ * carry out of the low word included, wrapping modulo 2^64); t is scratch.
+ */
+.macro COUNTERS lo, hi, t
+	movq	CTR, \lo
+	lea	1(CTR), TMP
+	movq	TMP, \t
+	punpcklqdq \t, \lo
+	lea	2(CTR), TMP
+	movq	TMP, \hi
+	lea	3(CTR), TMP
+	movq	TMP, \t
+	punpcklqdq \t, \hi
+	movdqa	\lo, \t
+	shufps	$0x88, \hi, \lo
+	shufps	$0xdd, \hi, \t
+	movdqa	\t, \hi
+.endm
+
+/*
+ * Transpose four word-sliced registers into four rows of 16 bytes, one per
+ * block, with t as the only scratch. On return the rows of blocks 0, 1, 2
+ * and 3 are in a, d, t and c.
+ */
+.macro TRANSPOSE a, b, c, d, t
+	movdqa	\a, \t
+	punpckldq \b, \a
+	punpckhdq \b, \t
+	movdqa	\c, \b
+	punpckldq \d, \c
+	punpckhdq \d, \b
+	movdqa	\a, \d
+	punpcklqdq \c, \a
+	punpckhqdq \c, \d
+	movdqa	\t, \c
+	punpcklqdq \b, \t
+	punpckhqdq \b, \c
+.endm
+
+/* Store the rows of blocks 0..3 at offset off, only for blocks requested. */
+.macro STORE off, r0, r1, r2, r3
+	movdqu	\r0, \off(DST)
+	cmp	$2, NBLOCKS
+	jb	.Lstored\@
+	movdqu	\r1, (64 + \off)(DST)
+	je	.Lstored\@
+	movdqu	\r2, (128 + \off)(DST)
+	cmp	$3, NBLOCKS
+	je	.Lstored\@
+	movdqu	\r3, (192 + \off)(DST)
+.Lstored\@:
+.endm
+
+/* Add key words 4*half .. 4*half+3 to four word registers; t, u scratch. */
+.macro ADDKEY half, x0, x1, x2, x3, t, u
+	movdqu	(16 * \half)(KEY), \u
+	pshufd	$0x00, \u, \t
+	paddd	\t, \x0
+	pshufd	$0x55, \u, \t
+	paddd	\t, \x1
+	pshufd	$0xaa, \u, \t
+	paddd	\t, \x2
+	pshufd	$0xff, \u, \t
+	paddd	\t, \x3
+.endm
+
+/*
+ * void __arch_chacha20_blocks_nostack(u8 *dst_bytes, const u32 *key,
+ *				       u32 *counter, size_t nblocks)
+ *
+ * Writes nblocks * 64 bytes of ChaCha20 stream to dst_bytes (which must not
+ * overlap key or counter) and advances the 64-bit counter by nblocks.
+ * A last group of fewer than four blocks is computed whole but only the
+ * blocks asked for are stored.
+ */
+SYM_FUNC_START(__arch_chacha20_blocks_nostack)
+	/* counter[0] is the low word, counter[1] the high: a little-endian u64. */
+	movq	(COUNTER), CTR
+	test	NBLOCKS, NBLOCKS
+	jz	.Lout
+	/* Patched to fall through into the AVX2 path on CPUs that have it. */
+	ALTERNATIVE "jmp .Lgroup", "", X86_FEATURE_AVX2
+
+/* AVX2: the same, for eight blocks in the 32-bit lanes of YMM registers. */
+
+#define SPILL8		32(DST)
+
+.macro ROT8V x, mask
+	vpshufb	\mask(%rip), \x, \x
+.endm
+
+.macro ROTV x, n, t
+	vpslld	$\n, \x, \t
+	vpsrld	$(32 - \n), \x, \x
+	vpor	\t, \x, \x
+.endm
+
+.macro QRV a, b, c, d, t
+	vpaddd	\b, \a, \a
+	vpxor	\a, \d, \d
+	ROT8V	\d, .Lrot16
+	vpaddd	\d, \c, \c
+	vpxor	\c, \b, \b
+	ROTV	\b, 12, \t
+	vpaddd	\b, \a, \a
+	vpxor	\a, \d, \d
+	ROT8V	\d, .Lrot8
+	vpaddd	\d, \c, \c
+	vpxor	\c, \b, \b
+	ROTV	\b, 7, \t
+.endm
+
+/*
+ * lo, hi := low and high words of the 64-bit counters CTR + 0..7, in lane
+ * order; t is scratch (all by register number). vshufps works within 128-bit halves, which leaves
+ * the lanes in the order 0 1 4 5 | 2 3 6 7, hence the vpermq.
+ */
+.macro COUNTERS8 lo, hi, t
+	vmovq	CTR, %xmm\lo
+	vpbroadcastq %xmm\lo, %ymm\lo
+	vpaddq	.Lctr4567(%rip), %ymm\lo, %ymm\t
+	vpaddq	.Lctr0123(%rip), %ymm\lo, %ymm\lo
+	vshufps	$0xdd, %ymm\t, %ymm\lo, %ymm\hi
+	vshufps	$0x88, %ymm\t, %ymm\lo, %ymm\lo
+	vpermq	$0xd8, %ymm\lo, %ymm\lo
+	vpermq	$0xd8, %ymm\hi, %ymm\hi
+.endm
+
+/*
+ * Transpose within each 128-bit half; rows of blocks 0-3 end up in the low
+ * halves of a, d, t and c, those of blocks 4-7 in their high halves.
+ */
+.macro TRANSPOSEV a, b, c, d, t
+	vpunpckhdq \b, \a, \t
+	vpunpckldq \b, \a, \a
+	vpunpckhdq \d, \c, \b
+	vpunpckldq \d, \c, \c
+	vpunpckhqdq \c, \a, \d
+	vpunpcklqdq \c, \a, \a
+	vpunpckhqdq \b, \t, \c
+	vpunpcklqdq \b, \t, \t
+.endm
+
+/* Store row off of blocks 0..7 from registers r0..r3 (by number). */
+.macro STORE8 off, r0, r1, r2, r3
+	vmovdqu	%xmm\r0, \off(DST)
+	cmp	$1, NBLOCKS
+	je	.Lstored8\@
+	vmovdqu	%xmm\r1, (64 + \off)(DST)
+	cmp	$2, NBLOCKS
+	je	.Lstored8\@
+	vmovdqu	%xmm\r2, (128 + \off)(DST)
+	cmp	$3, NBLOCKS
+	je	.Lstored8\@
+	vmovdqu	%xmm\r3, (192 + \off)(DST)
+	cmp	$4, NBLOCKS
+	je	.Lstored8\@
+	vextracti128 $1, %ymm\r0, (256 + \off)(DST)
+	cmp	$5, NBLOCKS
+	je	.Lstored8\@
+	vextracti128 $1, %ymm\r1, (320 + \off)(DST)
+	cmp	$6, NBLOCKS
+	je	.Lstored8\@
+	vextracti128 $1, %ymm\r2, (384 + \off)(DST)
+	cmp	$7, NBLOCKS
+	je	.Lstored8\@
+	vextracti128 $1, %ymm\r3, (448 + \off)(DST)
+.Lstored8\@:
+.endm
+
+/* Add key words 4*half .. 4*half+3 to four word registers; t scratch. */
+.macro ADDKEYV half, x0, x1, x2, x3, t
+	vpbroadcastd (16 * \half + 0)(KEY), \t
+	vpaddd	\t, \x0, \x0
+	vpbroadcastd (16 * \half + 4)(KEY), \t
+	vpaddd	\t, \x1, \x1
+	vpbroadcastd (16 * \half + 8)(KEY), \t
+	vpaddd	\t, \x2, \x2
+	vpbroadcastd (16 * \half + 12)(KEY), \t
+	vpaddd	\t, \x3, \x3
+.endm
+
+.Lavx2_group:
+	vmovdqa	.Lsigma8 + 0(%rip), %ymm0
+	vmovdqa	.Lsigma8 + 32(%rip), %ymm1
+	vmovdqa	.Lsigma8 + 64(%rip), %ymm2
+	vmovdqa	.Lsigma8 + 96(%rip), %ymm3
+	vpbroadcastd 0(KEY), %ymm4
+	vpbroadcastd 4(KEY), %ymm5
+	vpbroadcastd 8(KEY), %ymm6
+	vpbroadcastd 12(KEY), %ymm7
+	vpbroadcastd 16(KEY), %ymm8
+	vpbroadcastd 20(KEY), %ymm9
+	vpbroadcastd 24(KEY), %ymm10
+	vpbroadcastd 28(KEY), %ymm11
+	COUNTERS8 12, 13, 14
+	vpxor	%ymm14, %ymm14, %ymm14
+	vpxor	%ymm15, %ymm15, %ymm15
+	vmovdqu	%ymm15, SPILL8
+
+	mov	$10, ROUNDS
+.Lavx2_doubleround:
+	QRV	%ymm0, %ymm4, %ymm8, %ymm12, %ymm15
+	QRV	%ymm1, %ymm5, %ymm9, %ymm13, %ymm15
+	QRV	%ymm2, %ymm6, %ymm10, %ymm14, %ymm15
+	vmovdqu	SPILL8, %ymm15
+	vmovdqu	%ymm12, SPILL8
+	QRV	%ymm3, %ymm7, %ymm11, %ymm15, %ymm12
+	QRV	%ymm0, %ymm5, %ymm10, %ymm15, %ymm12
+	QRV	%ymm2, %ymm7, %ymm8, %ymm13, %ymm12
+	QRV	%ymm3, %ymm4, %ymm9, %ymm14, %ymm12
+	vmovdqu	SPILL8, %ymm12
+	vmovdqu	%ymm15, SPILL8
+	QRV	%ymm1, %ymm6, %ymm11, %ymm12, %ymm15
+	dec	ROUNDS
+	jnz	.Lavx2_doubleround
+
+	/*
+	 * Row 0 first, then take x15 back: rows 2 and 3 of block 0 are the
+	 * parking spot.
+	 */
+	vpaddd	.Lsigma8 + 0(%rip), %ymm0, %ymm0
+	vpaddd	.Lsigma8 + 32(%rip), %ymm1, %ymm1
+	vpaddd	.Lsigma8 + 64(%rip), %ymm2, %ymm2
+	vpaddd	.Lsigma8 + 96(%rip), %ymm3, %ymm3
+	TRANSPOSEV %ymm0, %ymm1, %ymm2, %ymm3, %ymm15
+	STORE8	0, 0, 3, 15, 2
+	vmovdqu	SPILL8, %ymm15
+
+	ADDKEYV	0, %ymm4, %ymm5, %ymm6, %ymm7, %ymm0
+	TRANSPOSEV %ymm4, %ymm5, %ymm6, %ymm7, %ymm0
+	STORE8	16, 4, 7, 0, 6
+
+	ADDKEYV	1, %ymm8, %ymm9, %ymm10, %ymm11, %ymm0
+	TRANSPOSEV %ymm8, %ymm9, %ymm10, %ymm11, %ymm0
+	STORE8	32, 8, 11, 0, 10
+
+	COUNTERS8 0, 1, 2
+	vpaddd	%ymm0, %ymm12, %ymm12
+	vpaddd	%ymm1, %ymm13, %ymm13
+	TRANSPOSEV %ymm12, %ymm13, %ymm14, %ymm15, %ymm0
+	STORE8	48, 12, 15, 0, 14
+
+	cmp	$8, NBLOCKS
+	jbe	.Lavx2_last
+	add	$8, CTR
+	sub	$8, NBLOCKS
+	add	$512, DST
+	jmp	.Lavx2_group
+
+.Lavx2_last:
+	add	NBLOCKS, CTR
+	/* Clears all of ymm0-15: no key-derived data left behind. */
+	vzeroall
+	movq	CTR, (COUNTER)
+	RET
+
+.Lgroup:
+	movdqa	.Lsigma + 0(%rip), %xmm0
+	movdqa	.Lsigma + 16(%rip), %xmm1
+	movdqa	.Lsigma + 32(%rip), %xmm2
+	movdqa	.Lsigma + 48(%rip), %xmm3
+	movdqu	0(KEY), %xmm7
+	pshufd	$0x00, %xmm7, %xmm4
+	pshufd	$0x55, %xmm7, %xmm5
+	pshufd	$0xaa, %xmm7, %xmm6
+	pshufd	$0xff, %xmm7, %xmm7
+	movdqu	16(KEY), %xmm11
+	pshufd	$0x00, %xmm11, %xmm8
+	pshufd	$0x55, %xmm11, %xmm9
+	pshufd	$0xaa, %xmm11, %xmm10
+	pshufd	$0xff, %xmm11, %xmm11
+	COUNTERS %xmm12, %xmm13, %xmm14
+	/* The nonce, words 14 and 15, is zero; word 15 starts out parked. */
+	pxor	%xmm14, %xmm14
+	pxor	%xmm15, %xmm15
+	movdqu	%xmm15, SPILL
+
+	mov	$10, ROUNDS
+.Ldoubleround:
+	/* Column round; x15 is parked, so xmm15 is the scratch register. */
+	QR	%xmm0, %xmm4, %xmm8, %xmm12, %xmm15
+	QR	%xmm1, %xmm5, %xmm9, %xmm13, %xmm15
+	QR	%xmm2, %xmm6, %xmm10, %xmm14, %xmm15
+	/* x12 is done for this round: park it and bring back x15. */
+	movdqu	SPILL, %xmm15
+	movdqu	%xmm12, SPILL
+	QR	%xmm3, %xmm7, %xmm11, %xmm15, %xmm12
+	/* Diagonal round, the one that needs x12 last. */
+	QR	%xmm0, %xmm5, %xmm10, %xmm15, %xmm12
+	QR	%xmm2, %xmm7, %xmm8, %xmm13, %xmm12
+	QR	%xmm3, %xmm4, %xmm9, %xmm14, %xmm12
+	movdqu	SPILL, %xmm12
+	movdqu	%xmm15, SPILL
+	QR	%xmm1, %xmm6, %xmm11, %xmm12, %xmm15
+	dec	ROUNDS
+	jnz	.Ldoubleround
+
+	/*
+	 * Feed-forward and output, one row of four words at a time, each
+	 * transposed from lanes into blocks. x15 stays parked until the last
+	 * row, which is also the row that overwrites the parking spot.
+	 */
+	paddd	.Lsigma + 0(%rip), %xmm0
+	paddd	.Lsigma + 16(%rip), %xmm1
+	paddd	.Lsigma + 32(%rip), %xmm2
+	paddd	.Lsigma + 48(%rip), %xmm3
+	TRANSPOSE %xmm0, %xmm1, %xmm2, %xmm3, %xmm15
+	STORE	0, %xmm0, %xmm3, %xmm15, %xmm2
+
+	ADDKEY	0, %xmm4, %xmm5, %xmm6, %xmm7, %xmm0, %xmm1
+	TRANSPOSE %xmm4, %xmm5, %xmm6, %xmm7, %xmm0
+	STORE	16, %xmm4, %xmm7, %xmm0, %xmm6
+
+	ADDKEY	1, %xmm8, %xmm9, %xmm10, %xmm11, %xmm0, %xmm1
+	TRANSPOSE %xmm8, %xmm9, %xmm10, %xmm11, %xmm0
+	STORE	32, %xmm8, %xmm11, %xmm0, %xmm10
+
+	movdqu	SPILL, %xmm15
+	COUNTERS %xmm0, %xmm1, %xmm2
+	paddd	%xmm0, %xmm12
+	paddd	%xmm1, %xmm13
+	TRANSPOSE %xmm12, %xmm13, %xmm14, %xmm15, %xmm0
+	STORE	48, %xmm12, %xmm15, %xmm0, %xmm14
+
+	cmp	$4, NBLOCKS
+	jbe	.Llast
+	add	$4, CTR
+	sub	$4, NBLOCKS
+	add	$256, DST
+	jmp	.Lgroup
+
+.Llast:
+	add	NBLOCKS, CTR
+	/* Leave no key-derived data behind in the registers. */
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm3, %xmm3
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	pxor	%xmm8, %xmm8
+	pxor	%xmm9, %xmm9
+	pxor	%xmm10, %xmm10
+	pxor	%xmm11, %xmm11
+	pxor	%xmm12, %xmm12
+	pxor	%xmm13, %xmm13
+	pxor	%xmm14, %xmm14
+	pxor	%xmm15, %xmm15
+.Lout:
+	movq	CTR, (COUNTER)
+	RET
+SYM_FUNC_END(__arch_chacha20_blocks_nostack)

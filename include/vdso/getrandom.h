@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared definitions of the vDSO getrandom() implementation: the layout of
+ * the per-thread state that userspace only sees as opaque bytes, the RNG
+ * data the kernel publishes in the vvar page, and the arch ChaCha20 hook.
+ */
+#ifndef _VDSO_GETRANDOM_H
+#define _VDSO_GETRANDOM_H
+
+#include <linux/types.h>
+
+#define VGETRANDOM_CHACHA_BLOCK_SIZE	64
+#define VGETRANDOM_CHACHA_KEY_SIZE	32
+
+/*
+ * Blocks made by one refill of the batch. The first VGETRANDOM_CHACHA_KEY_SIZE
+ * bytes of a refill become the next key (fast key erasure), the rest is handed
+ * out. 15 blocks is what fits a 1 KiB state; the multi-block ChaCha20 computes
+ * them as three full groups of four plus one group of which three are kept.
+ */
+#define VGETRANDOM_BATCH_BLOCKS		15
+#define VGETRANDOM_BATCH_SIZE		(VGETRANDOM_BATCH_BLOCKS * VGETRANDOM_CHACHA_BLOCK_SIZE)
+
+/*
+ * Size of one opaque state, as reported to userspace by the parameter query.
+ * A power of two, so that states carved at this stride from the start of a
+ * page never straddle a page boundary and each page holds four of them.
+ */
+#define VGETRANDOM_STATE_SIZE		1024
+
+/**
+ * struct vdso_rng_data - RNG state the kernel publishes in the vvar page
+ * @generation:	Changes on every reseed of the base CRNG; never 0, so that 0
+ *		can mean "invalid" in a userspace state. Published with a
+ *		store-release after the new key is in place.
+ * @is_ready:	True once the CRNG is ready (crng_ready()).
+ */
+struct vdso_rng_data {
+	u64	generation;
+	u8	is_ready;
+};
+
+/**
+ * struct vgetrandom_state - per-thread state of the vDSO getrandom()
+ * @batch:	Output generated ahead of time. Bytes before @pos have been
+ *		handed out (and zeroed); bytes from @pos on are still unused.
+ * @key:	ChaCha20 key for the next refill, or for blocks generated
+ *		directly into a large caller buffer. Never used for two
+ *		different outputs: each use is followed by a refill that
+ *		replaces it.
+ * @generation:	Value of &vdso_rng_data.generation that @key was derived
+ *		under; 0 (as in a zeroed, wiped or dropped state) is invalid.
+ * @pos:	Offset of the first unused byte in @batch; VGETRANDOM_BATCH_SIZE
+ *		when the batch is empty.
+ * @in_use:	Set while a call works on this state, so that a signal handler
+ *		interrupting that call on the same thread falls back to the
+ *		syscall instead of corrupting the state.
+ *
+ * Lives in memory mapped with MAP_DROPPABLE: it is zeroed in fork children
+ * and may be zeroed at any time under memory pressure, even in the middle of
+ * a call. Userspace allocates it but must treat it as opaque bytes.
+ */
+struct vgetrandom_state {
+	union {
+		struct {
+			u8	batch[VGETRANDOM_BATCH_SIZE];
+			u32	key[VGETRANDOM_CHACHA_KEY_SIZE / sizeof(u32)];
+			u64	generation;
+			u32	pos;
+			bool	in_use;
+		};
+		u8	__size[VGETRANDOM_STATE_SIZE];
+	};
+};
+
+/**
+ * __arch_chacha20_blocks_nostack - generate ChaCha20 stream without using the stack
+ * @dst_bytes:	Destination for @nblocks * 64 bytes of output. Must not
+ *		overlap @key or @counter, and may be written with intermediate
+ *		values before the final output.
+ * @key:	256-bit key, as eight little-endian u32 words.
+ * @counter:	64-bit block counter as two u32 words (low, high); read, and
+ *		advanced by @nblocks (with carry) on return.
+ * @nblocks:	Number of 64-byte blocks to generate; must be at least 1.
+ *
+ * Original (DJB) ChaCha20 with 20 rounds: "expand 32-byte k" constants, the
+ * counter in words 12-13 and an all-zero 64-bit nonce in words 14-15. The
+ * implementation writes nothing to the stack and clears the vector
+ * registers it used before returning, so no key-derived data outlives the
+ * call except in @dst_bytes.
+ */
+void __arch_chacha20_blocks_nostack(u8 *dst_bytes, const u32 *key, u32 *counter,
+				    size_t nblocks);
+
+#endif /* _VDSO_GETRANDOM_H */
