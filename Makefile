@@ -11,7 +11,8 @@ CC := gcc
 
 # Guest tests: tools/testing/selftests/<dir>/<name>.c, built static, run in
 # QEMU in this order.  <name>_SRCS lists extra sources (relative to ST).
-GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test
+GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
+	vgetrandom/vdso_rng_data_test
 # Of those, the tests of mainline's ABI, which also run on the host kernel.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test
 # Programs in the guest that are not tests.

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vdso_rng_data_test - the RNG state the kernel publishes for the vDSO.
+ *
+ * Reads struct vdso_rng_data straight out of the [vvar] mapping, at the
+ * offset this project's x86 vvar layout gives it (arch/x86/include/asm/
+ * vvar.h), and checks what lib/vdso/getrandom.c relies on: the CRNG is
+ * marked ready, the generation is never 0, RNDRESEEDCRNG changes it, and
+ * the kernel's own schedule changes it with no getrandom() calls at all.
+ * The layout is ours, not mainline's ABI: on other kernels this skips.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <linux/random.h>
+
+#include "../kselftest.h"
+
+#define VVAR_RNG_DATA_OFFSET	640	/* DECLARE_VVAR_SINGLE(640, ...) */
+
+struct rng_data {
+	volatile uint64_t generation;
+	volatile uint8_t is_ready;
+};
+
+static struct rng_data *find_rng_data(void)
+{
+	unsigned long start, end;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	struct rng_data *rng = NULL;
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vvar]") &&
+		    sscanf(line, "%lx-%lx", &start, &end) == 2)
+			rng = (void *)(start + VVAR_RNG_DATA_OFFSET);
+	fclose(f);
+	return rng;
+}
+
+static double uptime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(void)
+{
+	struct rng_data *rng;
+	struct utsname u;
+	uint64_t gen, before;
+	double waited, limit;
+	int fd;
+
+	ksft_print_header();
+	uname(&u);
+	if (!strstr(u.release, "-vgetrandom"))
+		ksft_exit_skip("not a vgetrandom kernel (%s): its vvar layout is unknown\n",
+			       u.release);
+	rng = find_rng_data();
+	if (!rng)
+		ksft_exit_fail_msg("no [vvar] mapping\n");
+	ksft_set_plan(4);
+
+	ksft_test_result(rng->is_ready == 1, "is_ready is 1 once the CRNG is ready\n");
+	gen = rng->generation;
+	ksft_test_result(gen != 0, "generation is not 0 (%llu)\n", (unsigned long long)gen);
+
+	fd = open("/dev/urandom", O_RDONLY);
+	if (fd < 0 || ioctl(fd, RNDRESEEDCRNG) < 0) {
+		ksft_test_result_skip("RNDRESEEDCRNG: %s\n", strerror(errno));
+	} else {
+		ksft_test_result(rng->generation != gen && rng->generation != 0,
+				 "RNDRESEEDCRNG changes the generation (%llu -> %llu)\n",
+				 (unsigned long long)gen,
+				 (unsigned long long)rng->generation);
+	}
+	if (fd >= 0)
+		close(fd);
+
+	/*
+	 * No getrandom() from here on: only the kernel's delayed work can
+	 * move the generation.  In early boot crng_reseed_interval() is half
+	 * the uptime, later 60 s; wait for one interval and a margin.
+	 */
+	limit = uptime() < 120 ? uptime() / 2 + 5 : 65;
+	before = rng->generation;
+	waited = 0;
+	while (rng->generation == before && waited < limit) {
+		usleep(100000);
+		waited += 0.1;
+	}
+	ksft_test_result(rng->generation != before,
+			 "the kernel reseeds on its own: generation moved after %.1f s with no syscall (limit %.0f s)\n",
+			 waited, limit);
+	ksft_finished();
+}
