@@ -52,7 +52,7 @@ while read -r f; do
 		fi
 		mkdir -p "$tmp/$(dirname "$target")"
 		cp "$pristine/$target" "$tmp/$target"
-		if ! out=$(patch -p1 -F0 -f -s --no-backup-if-mismatch -r - \
+		if ! out=$(patch -p1 -F0 -f --no-backup-if-mismatch -r - \
 			   -d "$tmp" < "$repo/$f" 2>&1); then
 			echo "overlay: $f does not apply to $target:" >&2
 			echo "$out" | sed 's/^/  /' >&2
