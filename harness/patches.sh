@@ -25,13 +25,13 @@ if [ ! -f "$git/.vgr-base" ]; then
 	cp -a "$build/linux-pristine" "$git"
 	rm -f "$git/.vgr-unpacked"
 	G init -q
-	G add -A
+	G add -A -f
 	G commit -q -m "Linux $LINUX_SOURCE_VERSION ($LINUX_SOURCE_PACKAGE)"
 	G tag base
 	touch "$git/.vgr-base"
 fi
 G checkout -q -f --detach base
-G clean -fdq -e .vgr-base
+G clean -fdxq -e .vgr-base
 
 # Which commit owns each overlay path (as laid into the tree).
 LC_ALL=C sort "$tree/.vgr-overlay" > "$build/patches-all.list"
@@ -41,7 +41,8 @@ for s in "$here"/series/*.txt; do
 	globs=$(sed -n 's/^Files: *//p' "$s")
 	n=0
 	for g in $globs; do
-		for f in $(cd "$repo" && ls -d $g 2>/dev/null); do
+		for f in $(cd "$repo" && for m in $g; do
+				[ -e "$m" ] && find "$m" -type f; done | LC_ALL=C sort); do
 			t=${f%.patch}
 			[ -f "$build/linux-pristine/$f" ] && t=$f
 			if grep -qxF "$t" "$build/patches-owned.list"; then
@@ -51,7 +52,7 @@ for s in "$here"/series/*.txt; do
 			echo "$t" >> "$build/patches-owned.list"
 			mkdir -p "$git/$(dirname "$t")"
 			cp "$tree/$t" "$git/$t"
-			G add "$t"
+			G add -f "$t"
 			n=$((n + 1))
 		done
 	done
