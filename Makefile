@@ -12,15 +12,18 @@ CC := gcc
 # Guest tests: tools/testing/selftests/<dir>/<name>.c, built static, run in
 # QEMU in this order.  <name>_SRCS lists extra sources (relative to ST).
 GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
-	vgetrandom/vdso_rng_data_test
-# Of those, the tests of mainline's ABI, which also run on the host kernel.
-MAINLINE_TESTS := vDSO/vgetrandom_vdso_test
+	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test
+# Of those, the tests that also run on the host's own kernel: those of
+# mainline's ABI, and vgetrandom_alloc_test, which must find no
+# vgetrandom_alloc() there and skip without making the system call.
+MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
 vgetrandom/boot_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_demo_SRCS := vDSO/parse_vdso.c
 vDSO/vgetrandom_vdso_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vgetrandom_alloc_test_SRCS := vDSO/parse_vdso.c
 
 GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include
 GUEST_LDLIBS := -lpthread
@@ -29,7 +32,7 @@ GUEST_LDLIBS := -lpthread
 HOST_DIR := $(ST)/vgetrandom/host
 
 .PHONY: help deps overlay kernel bins guest-bins host-bins initramfs run test \
-	check-harness patches clean distclean
+	bench check-harness patches clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -37,6 +40,7 @@ help:
 	@echo "make deps           install build and test dependencies (apt-get, root)"
 	@echo "make kernel         unpack the 6.1 base, lay the overlay over it, configure, build"
 	@echo "make initramfs      guest userland: busybox, init, test binaries"
+	@echo "make bench          speed ratios on the host: ours vs the host kernel's vDSO, syscall, libsodium"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
 	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
 	@echo "make clean          remove build outputs, keep the unpacked base"
@@ -64,6 +68,12 @@ run: initramfs
 
 test: initramfs
 	@harness/test.sh $(BUILD)
+
+# Speed is measured on the host (guests run under TCG): our generic code and
+# ChaCha20 built unchanged, the host kernel's own vDSO, the syscall, libsodium.
+bench: overlay
+	@$(MAKE) --no-print-directory host-bins
+	@$(BUILD)/host/vgetrandom_bench $(BENCH_REPS)
 
 check-harness: initramfs
 	@harness/check-harness.sh $(BUILD)
