@@ -20,3 +20,31 @@ ssize_t __vdso_getrandom(void *buffer, size_t len, unsigned int flags,
 ssize_t getrandom(void *buffer, size_t len, unsigned int flags,
 		  void *opaque_state, size_t opaque_len)
 	__weak __alias(__vdso_getrandom);
+
+struct vgetrandom_alloc_args;
+
+/**
+ * __vdso_vgetrandom_alloc - the vgetrandom_alloc() system call, from the vDSO
+ * @uargs:	struct vgetrandom_alloc_args, as for the system call
+ * @usize:	its size, as for the system call
+ *
+ * vgetrandom_alloc() is not a mainline system call, and its number (1000)
+ * may mean something else or nothing on another kernel.  This symbol is how
+ * userspace learns that the running kernel has it: it is exported exactly
+ * when the system call is built, and it makes that system call, so a
+ * caller that found it can use it and need not know the number.
+ *
+ * Returns: 0, or a negative errno (errno is not set).
+ */
+long __vdso_vgetrandom_alloc(struct vgetrandom_alloc_args *uargs, size_t usize);
+
+long __vdso_vgetrandom_alloc(struct vgetrandom_alloc_args *uargs, size_t usize)
+{
+	long ret;
+
+	asm volatile ("syscall"
+		      : "=a" (ret)
+		      : "0" (__NR_vgetrandom_alloc), "D" (uargs), "S" (usize)
+		      : "rcx", "r11", "memory");
+	return ret;
+}
