@@ -12,13 +12,17 @@ CC := gcc
 # Guest tests: tools/testing/selftests/<dir>/<name>.c, built static, run in
 # QEMU in this order.  <name>_SRCS lists extra sources (relative to ST).
 GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
-	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test
+	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
+	vm/droppable vm/droppable_pressure
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, and vgetrandom_alloc_test, which must find no
 # vgetrandom_alloc() there and skip without making the system call.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
+
+# <name>_ARGS: its command line in the guest (-s: core dumps and ksmd too).
+vm/droppable_ARGS := -s
 
 vgetrandom/boot_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_demo_SRCS := vDSO/parse_vdso.c
@@ -83,7 +87,7 @@ patches: overlay
 
 .SECONDEXPANSION:
 guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(GUEST_PROGS))
-	@printf '%s\n' $(GUEST_TESTS) > $(BUILD)/guest/list
+	@printf '%s\n' $(foreach t,$(GUEST_TESTS),"$t $($t_ARGS)") > $(BUILD)/guest/list
 	@printf '%s\n' $(MAINLINE_TESTS) > $(BUILD)/guest/mainline.list
 
 $(BUILD)/guest/%: $(ST)/%.c $$(addprefix $(ST)/,$$($$*_SRCS)) $(ST)/kselftest.h

@@ -64,16 +64,17 @@ if [ "$inject" = fail ]; then
 		echo "# vgr-exit: harness/injected_failure 1"
 	} > $res
 fi
-for t in $(cat /tests/list); do
-	echo "vgr: running $t"
+# Each line of /tests/list: a test's name, then its arguments.
+while read -r t args; do
+	echo "vgr: running $t $args"
 	echo "# vgr-test: $t" > $res
 	cd /tmp
-	timeout "$timeout" "/tests/$t" > /tmp/out 2>&1
+	timeout "$timeout" "/tests/$t" $args > /tmp/out 2>&1 </dev/null
 	rc=$?
 	cd /
 	cat /tmp/out > $res
 	echo "# vgr-exit: $t $rc" > $res
 	echo "vgr: $t exited $rc"
-done
+done < /tests/list
 echo "# vgr-done" > $res
 finish

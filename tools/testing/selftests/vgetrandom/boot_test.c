@@ -13,6 +13,7 @@
 #include <sys/auxv.h>
 #include <sys/random.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "../kselftest.h"
 #include "../vDSO/parse_vdso.h"
@@ -40,7 +41,7 @@ int main(void)
 	unsigned char buf[16];
 
 	ksft_print_header();
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 
 	if (uname(&u))
 		ksft_exit_fail_msg("uname: %m\n");
@@ -63,6 +64,11 @@ int main(void)
 	/* The harness gives the guest RDRAND and virtio-rng: no waiting. */
 	ksft_test_result(getrandom(buf, sizeof(buf), GRND_NONBLOCK) == sizeof(buf),
 			 "the CRNG is ready (getrandom with GRND_NONBLOCK succeeds)\n");
+
+	/* Thread and fork tests mean more with two CPUs (QEMU -smp 2). */
+	ksft_test_result(sysconf(_SC_NPROCESSORS_ONLN) >= 2,
+			 "two or more CPUs online (%ld)\n",
+			 sysconf(_SC_NPROCESSORS_ONLN));
 
 	ksft_finished();
 }
