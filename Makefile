@@ -10,10 +10,12 @@ ST := $(KTREE)/tools/testing/selftests
 CC := gcc
 
 # Guest tests: tools/testing/selftests/<dir>/<name>.c, built static, run in
-# QEMU in this order.  <name>_SRCS lists extra sources (relative to ST).
+# QEMU in this order.  The last four are the base tree's own vm selftests,
+# run to show that ordinary memory behaves as before.  <name>_SRCS lists extra sources (relative to ST).
 GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
-	vm/droppable vm/droppable_pressure
+	vm/droppable vm/droppable_pressure \
+	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, and vgetrandom_alloc_test, which must find no
 # vgetrandom_alloc() there and skip without making the system call.
@@ -23,6 +25,9 @@ GUEST_PROGS := vgetrandom/vgetrandom_demo
 
 # <name>_ARGS: its command line in the guest (-s: core dumps and ksmd too).
 vm/droppable_ARGS := -s
+vm/userfaultfd_ARGS := anon 16 4
+vm/madv_populate_SRCS := vm/vm_util.c
+vm/userfaultfd_SRCS := vm/vm_util.c
 
 vgetrandom/boot_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_demo_SRCS := vDSO/parse_vdso.c
@@ -98,7 +103,7 @@ $(BUILD)/guest/%: $(ST)/%.c $$(addprefix $(ST)/,$$($$*_SRCS)) $(ST)/kselftest.h
 host-bins:
 	@mkdir -p $(BUILD)/host
 	@if [ -f $(HOST_DIR)/Makefile ]; then \
-		$(MAKE) --no-print-directory -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) all && \
+		$(MAKE) -s --no-print-directory -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) all && \
 		$(MAKE) --no-print-directory -s -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) list | tr ' ' '\n' | sed '/^$$/d' > $(BUILD)/host/list; \
 	else \
 		: > $(BUILD)/host/list; \

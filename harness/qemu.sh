@@ -10,6 +10,8 @@
 # machines this is developed on.  VGR_ACCEL=kvm overrides.  The guest gets
 # RDRAND (-cpu max) and virtio-rng so that its CRNG is ready at once.
 # VGR_GUEST_TIMEOUT (seconds, default 1500) is a hard limit on the run.
+# Memory (VGR_GUEST_MEM, default 3G) is ample: pressure tests make their own
+# in memory cgroups, and the base's mremap_test maps 2 GiB (not touched).
 set -u
 build=$1 mode=$2
 shift 2
@@ -18,7 +20,7 @@ limit=${VGR_GUEST_TIMEOUT:-1500}
 cpu=max
 [ "$accel" = kvm ] && cpu=host
 
-set -- -accel "$accel" -cpu "$cpu" -smp 2 -m 512 \
+set -- -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-device virtio-rng-pci \
 	-kernel "$build/bzImage" -initrd "$build/initramfs.cpio.gz" \

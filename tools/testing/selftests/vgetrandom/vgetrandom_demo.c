@@ -5,11 +5,13 @@
  * Finds __vdso_getrandom in the running kernel's vDSO, asks it for its
  * state parameters, maps states as it says, and shows bytes, a fork that
  * gives parent and child different bytes, and how many getrandom system
- * calls a burst of vDSO calls really made (counted with ptrace).
+ * calls a burst of vDSO calls really made (counted with ptrace), then a
+ * batch of states from vgetrandom_alloc(), if the kernel has it.
  */
 #include <elf.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +28,16 @@
 
 #include "../vDSO/parse_vdso.h"
 
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08	/* uapi value, for headers that predate it */
-#endif
-
 typedef ssize_t (*vgetrandom_t)(void *buf, size_t len, unsigned int flags,
 				void *state, size_t state_len);
+typedef long (*vgetrandom_alloc_t)(struct vgetrandom_alloc_args *args, size_t size);
 
 static vgetrandom_t vgetrandom;
 static struct vgetrandom_opaque_params params;
 
 static void hex(const char *what, const unsigned char *p, size_t n)
 {
-	printf("  %-8s", what);
+	printf("  %-9s", what);
 	while (n--)
 		printf("%02x", *p++);
 	printf("\n");
@@ -94,6 +93,49 @@ static long count_syscalls(long calls, size_t len)
 	return entries;
 }
 
+/* The state allocator, found in the vDSO before it is ever called. */
+static int demo_alloc(void)
+{
+	struct vgetrandom_alloc_args args = { .num = 8 };
+	vgetrandom_alloc_t alloc;
+	unsigned char buf[16];
+	unsigned long i, per_page;
+	long ret;
+
+	alloc = (vgetrandom_alloc_t)vdso_sym("LINUX_2.6", "__vdso_vgetrandom_alloc");
+	if (!alloc) {
+		printf("6. no __vdso_vgetrandom_alloc: this kernel has no vgetrandom_alloc()\n");
+		return 0;
+	}
+	ret = alloc(&args, sizeof(args));
+	if (ret) {
+		printf("6. vgetrandom_alloc() failed: %s\n", strerror(-ret));
+		return 1;
+	}
+	printf("6. vgetrandom_alloc(): %llu states of %llu bytes in %llu bytes of MAP_DROPPABLE memory at %#llx\n",
+	       (unsigned long long)args.num,
+	       (unsigned long long)args.size_of_opaque_state,
+	       (unsigned long long)args.map_len,
+	       (unsigned long long)args.map_addr);
+	per_page = getpagesize() / args.size_of_opaque_state;
+	for (i = 0; i < args.num; i++) {
+		void *state = (char *)(uintptr_t)args.map_addr +
+			      (i / per_page) * getpagesize() +
+			      (i % per_page) * args.size_of_opaque_state;
+
+		if (vgetrandom(buf, sizeof(buf), 0, state, args.size_of_opaque_state) != sizeof(buf))
+			return 1;
+		if (i < 3) {
+			char what[16];
+
+			snprintf(what, sizeof(what), "state %lu", i);
+			hex(what, buf, sizeof(buf));
+		}
+	}
+	printf("  ... every one of them serves bytes\n");
+	return munmap((void *)(uintptr_t)args.map_addr, args.map_len) ? 1 : 0;
+}
+
 int main(void)
 {
 	unsigned char a[32], b[32];
@@ -127,7 +169,7 @@ int main(void)
 	state = new_state();
 	if (vgetrandom(a, sizeof(a), 0, state, params.size_of_opaque_state) != sizeof(a))
 		return 1;
-	printf("3. 32 bytes from the vDSO, no system call needed:\n");
+	printf("3. 32 bytes from the vDSO (the first call on a state rekeys it once):\n");
 	hex("bytes", a, sizeof(a));
 
 	printf("4. fork: the child's state is wiped, so it rekeys instead of repeating the parent:\n");
@@ -152,5 +194,5 @@ int main(void)
 	if (n < 0)
 		return 1;
 	printf("5. 100000 calls of 16 bytes served with %ld getrandom syscalls\n", n);
-	return 0;
+	return demo_alloc();
 }
