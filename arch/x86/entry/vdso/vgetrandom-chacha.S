@@ -6,11 +6,12 @@
  * eight blocks at once, and SSE2, which runs on every x86_64, four. Either
  * way one block sits in each 32-bit lane: register n holds state word n of
  * all the blocks. That takes all sixteen vector registers, and the
- * rotations need a seventeenth as scratch. The stack is off limits (key-derived data there
- * would outlive the call and be copied into fork children), so one state
- * word at a time is parked in the caller's output instead, inside the
- * group's first block (16 bytes at offset 48 for SSE2, 32 bytes at offset
- * 32 for AVX2), where that block's final output overwrites it. The key and the constants are reloaded from memory for
+ * rotations need a seventeenth as scratch. The stack is off limits
+ * (key-derived data there would outlive the call and be copied into fork
+ * children), so one state word at a time is parked in the caller's output
+ * instead, inside the group's first block (16 bytes at offset 48 for SSE2,
+ * 32 bytes at offset 32 for AVX2), where that block's final output
+ * overwrites it. The key and the constants are reloaded from memory for
  * the feed-forward rather than kept in registers.
  */
 
