@@ -200,6 +200,13 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 		return 0;
 
 	/*
+	 * Not a check of mainline's, whose fast path then faults: a NULL
+	 * buffer gets the syscall's -EFAULT, as a getrandom() would.
+	 */
+	if (unlikely(!buffer))
+		goto fallback_syscall;
+
+	/*
 	 * 6. A signal handler interrupted a call working on this very state.
 	 * Only this thread uses the state, so compiler barriers order the
 	 * flag against the state accesses: a handler runs between two

@@ -167,6 +167,18 @@ static void test_check6_in_use(void)
 	ksft_test_result(ok, "check 6: state in use -> syscall, state untouched\n");
 }
 
+/* A NULL buffer gets the syscall's -EFAULT, not a fault in the fast path. */
+static void test_null_buffer(void)
+{
+	bool ok;
+
+	harness_reset();
+	state_reset();
+	ok = fell_back(call(NULL, 16, 0), -EFAULT, NULL, 16, 0);
+	ok &= state->generation == 0;
+	ksft_test_result(ok, "NULL buffer, len > 0 -> the syscall's -EFAULT, state untouched\n");
+}
+
 /* The "signal handler": re-enters on the same state from inside a rekey. */
 static ssize_t reentry_ret;
 static unsigned long reentry_calls;
@@ -475,7 +487,7 @@ int main(void)
 	state = (struct vgetrandom_state *)(page + 4096);
 
 	ksft_print_header();
-	ksft_set_plan(19);
+	ksft_set_plan(20);
 	test_query();
 	test_check1_straddle();
 	test_check2_flags();
@@ -483,6 +495,7 @@ int main(void)
 	test_check4_not_ready();
 	test_check5_len0();
 	test_check6_in_use();
+	test_null_buffer();
 	test_reentry();
 	test_generation_change();
 	test_generation_before_rekey();
