@@ -4,7 +4,8 @@
  * unchanged into this program (RNG data ready, generation fixed), against
  * the host kernel's own __vdso_getrandom (if any), the getrandom syscall
  * and libsodium's crypto_stream_chacha20, side by side in one process.
- * Prints the median ns/call of several repetitions and speed-up ratios.
+ * Prints the median ns/call of several repetitions and speed-up ratios,
+ * then how our code scales from one thread to one per CPU.
  *
  * Usage: vgetrandom_bench [repetitions]
  */
@@ -16,6 +17,8 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "vgetrandom_host.h"
@@ -123,6 +126,73 @@ static void find_host_vdso(void)
 		host_vgetrandom = NULL;
 }
 
+#define SCALE_CALLS	2000000UL	/* 16-byte calls per thread */
+
+/* One thread's share: its own state, on a page of its own. */
+static void *scale_thread(void *arg)
+{
+	u8 out[16];
+	void *state = arg;
+
+	for (unsigned long i = 0; i < SCALE_CALLS; i++)
+		if (vgr_getrandom(out, sizeof(out), 0, state,
+				  sizeof(struct vgetrandom_state)) != sizeof(out))
+			return (void *)1;
+	return NULL;
+}
+
+/* Calls per second, all threads together: the median of @reps runs. */
+static double scale_rate(int nthreads, int reps)
+{
+	double rates[64];
+	pthread_t tids[64];
+	u8 *states;
+
+	states = mmap(NULL, nthreads * 4096UL, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (states == MAP_FAILED)
+		return -1;
+	for (int r = 0; r < reps; r++) {
+		uint64_t t0 = now_ns();
+		void *ret;
+		bool bad = false;
+
+		for (int i = 0; i < nthreads; i++)
+			pthread_create(&tids[i], NULL, scale_thread, states + i * 4096UL);
+		for (int i = 0; i < nthreads; i++) {
+			pthread_join(tids[i], &ret);
+			bad |= ret != NULL;
+		}
+		if (bad)
+			return -1;
+		rates[r] = nthreads * SCALE_CALLS * 1e9 / (now_ns() - t0);
+	}
+	munmap(states, nthreads * 4096UL);
+	qsort(rates, reps, sizeof(rates[0]), cmp_double);
+	return rates[reps / 2];
+}
+
+static void scaling(int reps)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double one, all;
+
+	if (ncpu < 2) {
+		printf("# thread scaling: one CPU, nothing to measure\n");
+		return;
+	}
+	if (ncpu > 64)
+		ncpu = 64;
+	one = scale_rate(1, reps);
+	all = scale_rate(ncpu, reps);
+	if (one <= 0 || all <= 0) {
+		printf("# thread scaling: a thread failed\n");
+		return;
+	}
+	printf("# thread scaling, 16-byte calls, own state per thread: 1 thread %.1f M/s, %ld threads %.1f M/s: %.2fx (ideal %ldx)\n",
+	       one / 1e6, ncpu, all / 1e6, all / one, ncpu);
+}
+
 int main(int argc, char **argv)
 {
 	int reps = argc > 1 ? atoi(argv[1]) : 7;
@@ -171,5 +241,6 @@ int main(int argc, char **argv)
 	       1048576 / t[OURS], 1048576 / t[OURS_SSE2],
 	       host_vgetrandom ? 1048576 / t[MAINLINE] : 0, 1048576 / t[SODIUM]);
 	printf("# rekey syscalls made by ours: %lu\n", vgr_harness.calls);
+	scaling(reps < 5 ? reps : 5);
 	return 0;
 }
