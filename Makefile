@@ -10,20 +10,23 @@ ST := $(KTREE)/tools/testing/selftests
 CC := gcc
 
 # Guest tests: tools/testing/selftests/<dir>/<name>.c, built static, run in
-# QEMU in this order.  The last four are the base tree's own vm selftests,
-# run to show that ordinary memory behaves as before.  <name>_SRCS lists extra sources (relative to ST).
+# QEMU in this order.  <name>_SRCS lists extra sources (relative to ST),
+# <name>_ARGS its command line.  The last four are the base tree's own vm
+# selftests, run to show that ordinary memory behaves as before.
 GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
+	vgetrandom/libvgetrandom_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Of those, the tests that also run on the host's own kernel: those of
-# mainline's ABI, and vgetrandom_alloc_test, which must find no
-# vgetrandom_alloc() there and skip without making the system call.
-MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test
+# mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
+# no vgetrandom_alloc() there and skip without making the system call.
+MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test \
+	vgetrandom/libvgetrandom_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
-# <name>_ARGS: its command line in the guest (-s: core dumps and ksmd too).
+# -s: the core dump and ksmd tests too (they change and restore sysctls).
 vm/droppable_ARGS := -s
 vm/userfaultfd_ARGS := anon 16 4
 vm/madv_populate_SRCS := vm/vm_util.c
@@ -33,6 +36,10 @@ vgetrandom/boot_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_demo_SRCS := vDSO/parse_vdso.c
 vDSO/vgetrandom_vdso_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_alloc_test_SRCS := vDSO/parse_vdso.c
+
+# The library (tools/lib/vgetrandom) is built into its test.
+vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \
+	../../lib/vgetrandom/vgetrandom_os.c vDSO/parse_vdso.c
 
 GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include
 GUEST_LDLIBS := -lpthread
@@ -95,7 +102,10 @@ guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(GUEST_PROGS))
 	@printf '%s\n' $(foreach t,$(GUEST_TESTS),"$t $($t_ARGS)") > $(BUILD)/guest/list
 	@printf '%s\n' $(MAINLINE_TESTS) > $(BUILD)/guest/mainline.list
 
-$(BUILD)/guest/%: $(ST)/%.c $$(addprefix $(ST)/,$$($$*_SRCS)) $(ST)/kselftest.h
+# Any header of the tests or of the library rebuilds every guest program.
+GUEST_HDRS = $(wildcard $(ST)/*.h $(ST)/*/*.h $(KTREE)/tools/lib/vgetrandom/*.h)
+
+$(BUILD)/guest/%: $(ST)/%.c $$(addprefix $(ST)/,$$($$*_SRCS)) $$(GUEST_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      guest/$*"
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(addprefix $(ST)/,$($*_SRCS)) $(GUEST_LDLIBS)

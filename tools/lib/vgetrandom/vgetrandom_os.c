@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libvgetrandom, operating-system side: find the vDSO functions, map
+ * states, map ordinary memory for the pool's bookkeeping, make the
+ * system call.  Nothing here knows of threads, locks or the pool
+ * (vgetrandom.c); nothing calls malloc(), so every hook may run with the
+ * pool lock held and on a path a signal handler can reach.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vgetrandom_internal.h"
+
+/* VGETRANDOM_DISABLE_VDSO set to anything but "" or "0": tests only. */
+static bool vgr_vdso_disabled(void)
+{
+	const char *val = getenv(VGR_DISABLE_ENV);
+
+	return val && *val && strcmp(val, "0");
+}
+
+/**
+ * vgr_os_find_vdso() - look up the vDSO getrandom() and ask its parameters
+ * @v:	filled in; all zero when the vDSO is not to be used
+ *
+ * The parameter query (NULL buffer, zero length and flags, opaque_len ~0UL)
+ * must answer 0 with a state size that fits in a page; anything else means
+ * a vDSO whose ABI we do not know, which is never called again.
+ *
+ * Returns: true if @v->getrandom may be used.
+ */
+bool vgr_os_find_vdso(struct vgr_vdso *v)
+{
+	struct vgr_opaque_params params;
+	vgr_getrandom_fn fn;
+	unsigned long ehdr;
+	long page_size;
+
+	memset(v, 0, sizeof(*v));
+	if (vgr_vdso_disabled())
+		return false;
+	ehdr = getauxval(AT_SYSINFO_EHDR);
+	page_size = sysconf(_SC_PAGESIZE);
+	if (!ehdr || page_size <= 0)
+		return false;
+
+	vdso_init_from_sysinfo_ehdr(ehdr);
+	fn = (vgr_getrandom_fn)vdso_sym("LINUX_2.6", "__vdso_getrandom");
+	if (!fn)
+		return false;
+	memset(&params, 0, sizeof(params));
+	if (fn(NULL, 0, 0, &params, ~0UL) != 0 || !params.size_of_opaque_state ||
+	    params.size_of_opaque_state > (unsigned long)page_size)
+		return false;
+
+	v->getrandom = fn;
+	v->state_size = params.size_of_opaque_state;
+	v->prot = params.mmap_prot;
+	v->flags = params.mmap_flags;
+	v->page_size = page_size;
+	/* Only a kernel that has vgetrandom_alloc() exports this. */
+	v->alloc = (long (*)(struct vgetrandom_alloc_args *, size_t))
+		   vdso_sym("LINUX_2.6", "__vdso_vgetrandom_alloc");
+	return true;
+}
+
+/* Our kernel: one vgetrandom_alloc() call maps and lays out the states. */
+static bool vgr_alloc_by_syscall(const struct vgr_vdso *v, size_t want,
+				 struct vgr_batch *b)
+{
+	struct vgetrandom_alloc_args args = { .num = want };
+	size_t per_page = v->page_size / v->state_size;
+
+	if (!v->alloc || v->alloc(&args, sizeof(args)))
+		return false;
+	/* A stride the vDSO does not expect would make every call a syscall. */
+	if (args.size_of_opaque_state != v->state_size || !args.num || args.num > want ||
+	    args.map_len < (args.num + per_page - 1) / per_page * v->page_size) {
+		munmap((void *)(uintptr_t)args.map_addr, args.map_len);
+		return false;
+	}
+	b->addr = (char *)(uintptr_t)args.map_addr;
+	b->len = args.map_len;
+	b->num = args.num;
+	b->by_alloc = true;
+	return true;
+}
+
+/* Mainline: map whole pages as the parameter query says, use all of them. */
+static bool vgr_alloc_by_mmap(const struct vgr_vdso *v, size_t want,
+			      struct vgr_batch *b)
+{
+	size_t per_page = v->page_size / v->state_size;
+	size_t pages = (want + per_page - 1) / per_page;
+	void *map;
+
+	map = mmap(NULL, pages * v->page_size, v->prot, v->flags, -1, 0);
+	if (map == MAP_FAILED)
+		return false;
+	b->addr = map;
+	b->len = pages * v->page_size;
+	b->num = pages * per_page;
+	b->by_alloc = false;
+	return true;
+}
+
+/**
+ * vgr_os_alloc_states() - map a batch of zeroed states
+ * @v:		the vDSO's parameters
+ * @want:	states wanted; the batch may hold fewer (vgetrandom_alloc()
+ *		caps the count) or more (the rest of the last page)
+ * @b:		where the batch is; state i lies at
+ *		addr + (i / per_page) * page_size + (i % per_page) * state_size
+ *
+ * With vgetrandom_alloc() when the vDSO exports it, else (mainline, or if
+ * that fails) with mmap() and the query's prot and flags.
+ *
+ * Returns: true on success; @b is unmapped with vgr_os_unmap().
+ */
+bool vgr_os_alloc_states(const struct vgr_vdso *v, size_t want, struct vgr_batch *b)
+{
+	return vgr_alloc_by_syscall(v, want, b) || vgr_alloc_by_mmap(v, want, b);
+}
+
+/* Ordinary private memory; NULL on failure. */
+void *vgr_os_map(size_t len)
+{
+	void *map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return map == MAP_FAILED ? NULL : map;
+}
+
+void vgr_os_unmap(void *addr, size_t len)
+{
+	munmap(addr, len);
+}
+
+/* The system call: -1 and errno on failure. */
+ssize_t vgr_os_getrandom(void *buf, size_t len, unsigned int flags)
+{
+	return syscall(SYS_getrandom, buf, len, flags);
+}

@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test of libvgetrandom (tools/lib/vgetrandom): getrandom() through the
+ * vDSO on per-thread states from a pool.  Written against mainline's vDSO
+ * ABI, so it passes on a mainline kernel (states mapped with mmap()) and on
+ * ours (states from vgetrandom_alloc()) alike; on a kernel without the
+ * vDSO function the vDSO-only checks skip.
+ *
+ * "--fallback" is the mode the test re-executes itself in, with
+ * VGETRANDOM_DISABLE_VDSO=1, to check the system-call path.
+ *
+ * Build static: gcc -static -O2 -Wall libvgetrandom_test.c
+ *	../../../lib/vgetrandom/vgetrandom.c ../../../lib/vgetrandom/vgetrandom_os.c
+ *	../vDSO/parse_vdso.c -I../vDSO -lpthread
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "../vDSO/parse_vdso.h"
+#include "../../../lib/vgetrandom/vgetrandom.h"
+#include "../../../lib/vgetrandom/vgetrandom_internal.h"
+
+#define MAX_LEN			(3 * 4096)
+#define NTHREADS		16
+#define THREAD_CALLS		1000
+#define ROUNDS			5
+#define FORKS			30
+#define STEADY_CALLS		100000
+#define STEADY_MAX_SYSCALLS	4
+#define FALLBACK_MAX_LEN	4200
+
+static bool have_vdso;		/* the vDSO exports __vdso_getrandom */
+static bool have_alloc;		/* and __vdso_vgetrandom_alloc (our kernel) */
+
+static bool all_zero(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static bool fill(void *buf, size_t len)
+{
+	return vgetrandom(buf, len, 0) == (ssize_t)len;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Run @fn in a child and return its exit status; -1 if it died of a
+ * signal, -2 if it was still running after @timeout seconds (killed).
+ */
+static int run_watched(int (*fn)(void), int timeout)
+{
+	double end = now_s() + timeout;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		ksft_exit_fail_msg("fork failed\n");
+	if (!pid)
+		_exit(fn());
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_s() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -2;
+		}
+		usleep(10000);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * Run @fn in a child traced with PTRACE_SYSCALL; return how many getrandom
+ * system calls it made (-1 on a tracing error), its exit status in @code
+ * (-1 if killed by a signal).  Signals other than the tracing SIGTRAPs are
+ * delivered, so an alarm() watchdog in the child still works.
+ */
+static long count_getrandom(int (*fn)(void), int *code)
+{
+	bool entering = true;
+	long count = 0;
+	int status;
+	pid_t pid;
+
+	*code = -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(100);
+		raise(SIGSTOP);
+		_exit(fn());
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		return -1;
+	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD);
+	for (int sig = 0;; ) {
+		if (ptrace(PTRACE_SYSCALL, pid, NULL, (void *)(long)sig))
+			return -1;
+		if (waitpid(pid, &status, 0) != pid)
+			return -1;
+		if (WIFEXITED(status)) {
+			*code = WEXITSTATUS(status);
+			return count;
+		}
+		if (WIFSIGNALED(status))
+			return count;
+		sig = 0;
+		if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
+			struct user_regs_struct regs;
+
+			if (entering) {
+				if (ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+					return -1;
+				count += regs.orig_rax == SYS_getrandom;
+			}
+			entering = !entering;
+		} else if (WSTOPSIG(status) != SIGTRAP) {	/* SIGTRAP: execve */
+			sig = WSTOPSIG(status);
+		}
+	}
+}
+
+/* Total size of the VMAs whose VmFlags have "dp"; -1 without smaps. */
+static long droppable_bytes(void)
+{
+	unsigned long kb = 0, total = 0;
+	char line[512];
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Size: %lu kB", &kb) == 1)
+			continue;
+		if (!strncmp(line, "VmFlags:", 8) && strstr(line, " dp"))
+			total += kb;
+	}
+	fclose(f);
+	return total * 1024;
+}
+
+/* --- Single-threaded API checks. --- */
+
+static void test_vdso_active(void)
+{
+	if (getenv(VGR_DISABLE_ENV))
+		ksft_test_result_skip("%s is set: the system call is used (active %d)\n",
+				      VGR_DISABLE_ENV, vgetrandom_vdso_active());
+	else if (!have_vdso)
+		ksft_test_result_skip("no __vdso_getrandom in this vDSO: the system call is used (active %d)\n",
+				      vgetrandom_vdso_active());
+	else
+		ksft_test_result(vgetrandom_vdso_active() == 1,
+				 "__vdso_getrandom is in the vDSO and the library uses it\n");
+}
+
+/* Every length in [0, max] gives exactly that many bytes, nothing past. */
+static bool check_lengths(size_t max)
+{
+	static unsigned char buf[MAX_LEN + 64];
+
+	for (size_t len = 0; len <= max; len++) {
+		memset(buf, 0, len + 64);
+		if (vgetrandom(buf, len, 0) != (ssize_t)len || !all_zero(buf + len, 64) ||
+		    (len >= 16 && all_zero(buf + len - 16, 16))) {
+			ksft_print_msg("length %zu failed\n", len);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void test_lengths(void)
+{
+	ksft_test_result(check_lengths(MAX_LEN),
+			 "every length 0..%d returns exactly that many bytes\n", MAX_LEN);
+}
+
+/* Output is not constant: 1000 outputs, each unlike the one before. */
+static bool check_differs(void)
+{
+	unsigned char prev[32] = { 0 }, cur[32];
+
+	for (int i = 0; i < 1000; i++) {
+		if (!fill(cur, sizeof(cur)) || all_zero(cur, sizeof(cur)) ||
+		    !memcmp(cur, prev, sizeof(cur)))
+			return false;
+		memcpy(prev, cur, sizeof(cur));
+	}
+	return true;
+}
+
+static void test_differs(void)
+{
+	ksft_test_result(check_differs(), "output differs from call to call\n");
+}
+
+static bool check_bad_flags(void)
+{
+	unsigned int bad[] = { 0x8, 0x100, ~0U, GRND_RANDOM | GRND_INSECURE,
+			       GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE };
+	unsigned char buf[16] = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		if (vgetrandom(buf, sizeof(buf), bad[i]) != -1 || errno != EINVAL ||
+		    !all_zero(buf, sizeof(buf))) {
+			ksft_print_msg("flags %#x: not EINVAL\n", bad[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void test_bad_flags(void)
+{
+	ksft_test_result(check_bad_flags(),
+			 "unknown or conflicting flags -> -1/EINVAL, buffer untouched\n");
+}
+
+static void test_nonblock(void)
+{
+	unsigned char buf[64] = { 0 };
+	ssize_t ret = vgetrandom(buf, sizeof(buf), GRND_NONBLOCK);
+
+	ksft_test_result(ret == sizeof(buf) && !all_zero(buf, sizeof(buf)),
+			 "GRND_NONBLOCK returns full length (%zd)\n", ret);
+}
+
+static void test_other_flags(void)
+{
+	unsigned char a[64] = { 0 }, b[64] = { 0 };
+	ssize_t ra = vgetrandom(a, sizeof(a), GRND_RANDOM);
+	ssize_t rb = vgetrandom(b, sizeof(b), GRND_INSECURE);
+
+	ksft_test_result(ra == sizeof(a) && rb == sizeof(b) && !all_zero(a, sizeof(a)) &&
+			 !all_zero(b, sizeof(b)),
+			 "GRND_RANDOM and GRND_INSECURE return full length (%zd, %zd)\n", ra, rb);
+}
+
+/* --- Threads: states are taken and given back. --- */
+
+static unsigned char thread_first[NTHREADS][16];
+static const void *thread_state[NTHREADS];
+static atomic_int thread_bad;
+static pthread_barrier_t all_have_states;
+
+/*
+ * All threads of a round hold a state at once (the barrier): once round 1
+ * has mapped enough for them, a later round never finds the pool empty.
+ */
+static void *thread_calls(void *arg)
+{
+	unsigned char buf[80];
+
+	for (int i = 0; i < THREAD_CALLS; i++) {
+		size_t len = 16 + (i * 13) % (sizeof(buf) - 16);
+
+		if (!fill(buf, len))
+			thread_bad++;
+		if (!i) {
+			memcpy(thread_first[(long)arg], buf, 16);
+			thread_state[(long)arg] = vgetrandom_thread_state();
+			pthread_barrier_wait(&all_have_states);
+		}
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct vgr_pool_stats st[ROUNDS];
+	long dp[ROUNDS];
+	bool distinct = true, own = true, bounded, mem;
+	bool vdso = vgetrandom_vdso_active();
+
+	pthread_barrier_init(&all_have_states, NULL, NTHREADS);
+	for (int r = 0; r < ROUNDS; r++) {
+		pthread_t tid[NTHREADS];
+
+		for (long t = 0; t < NTHREADS; t++)
+			if (pthread_create(&tid[t], NULL, thread_calls, (void *)t))
+				ksft_exit_fail_msg("pthread_create failed\n");
+		for (int t = 0; t < NTHREADS; t++)
+			pthread_join(tid[t], NULL);
+		for (int t = 0; t < NTHREADS; t++) {
+			own &= !vdso || (thread_state[t] &&
+					 thread_state[t] != vgetrandom_thread_state());
+			for (int u = 0; u < t; u++) {
+				distinct &= !!memcmp(thread_first[t], thread_first[u], 16);
+				own &= !vdso || thread_state[t] != thread_state[u];
+			}
+		}
+		vgetrandom_pool_stats(&st[r]);
+		dp[r] = droppable_bytes();
+	}
+	pthread_barrier_destroy(&all_have_states);
+	ksft_test_result(!thread_bad && distinct,
+			 "%d rounds of %d threads x %d calls: full lengths, threads' outputs distinct\n",
+			 ROUNDS, NTHREADS, THREAD_CALLS);
+
+	if (!vdso) {
+		ksft_test_result_skip("no vDSO: no states\n");
+		ksft_test_result_skip("no vDSO: no states to map\n");
+		ksft_test_result_skip("no vDSO: no states to recycle\n");
+		ksft_test_result_skip("no vDSO: no droppable memory\n");
+		return;
+	}
+	/* Including threads that run on the reused stacks of exited ones. */
+	ksft_test_result(own, "every thread of every round has a state, no two live threads the same\n");
+	ksft_test_result(st[0].states && st[0].by_alloc == (have_alloc ? st[0].states : 0),
+			 "states mapped by %s (%zu of %zu by vgetrandom_alloc())\n",
+			 have_alloc ? "vgetrandom_alloc(), which the vDSO offers" :
+			 "mmap(): the vDSO offers no vgetrandom_alloc()",
+			 st[0].by_alloc, st[0].states);
+	/* After the joins every state but the main thread's is free again. */
+	bounded = st[0].states >= NTHREADS + 1 && st[ROUNDS - 1].states == st[0].states &&
+		  st[ROUNDS - 1].free == st[0].states - 1;
+	ksft_test_result(bounded,
+			 "states recycled: %zu after round 1, %zu after round %d, %zu free\n",
+			 st[0].states, st[ROUNDS - 1].states, ROUNDS, st[ROUNDS - 1].free);
+	if (dp[0] <= 0) {
+		ksft_test_result_skip("no droppable VMAs in /proc/self/smaps (%ld)\n", dp[0]);
+		return;
+	}
+	mem = dp[ROUNDS - 1] == dp[0] && dp[0] == (long)st[0].bytes;
+	ksft_test_result(mem, "droppable memory (smaps dp) stays at %ld bytes: %ld after round %d\n",
+			 dp[0], dp[ROUNDS - 1], ROUNDS);
+}
+
+/* --- Fork while other threads are inside vgetrandom(). --- */
+
+static atomic_bool stop_hammer;
+
+/* Fast path: other threads inside the vDSO when fork() comes. */
+static void *hammer(void *arg)
+{
+	unsigned char buf[48];
+
+	while (!stop_hammer)
+		if (!fill(buf, sizeof(buf)))
+			thread_bad++;
+	return NULL;
+}
+
+/* Slow path: short-lived threads keep the pool lock busy. */
+static void *churn_one(void *arg)
+{
+	unsigned char buf[16];
+
+	if (!fill(buf, sizeof(buf)))
+		thread_bad++;
+	return NULL;
+}
+
+static void *churn(void *arg)
+{
+	while (!stop_hammer) {
+		pthread_t t;
+
+		if (!pthread_create(&t, NULL, churn_one, NULL))
+			pthread_join(t, NULL);
+	}
+	return NULL;
+}
+
+/* The test hook takes the pool lock too: hold it as often as possible. */
+static void *lock_hammer(void *arg)
+{
+	struct vgr_pool_stats st;
+
+	while (!stop_hammer)
+		vgetrandom_pool_stats(&st);
+	return NULL;
+}
+
+static void *(*const fork_threads[])(void *) = {
+	hammer, hammer, hammer, hammer, churn, churn, lock_hammer,
+};
+
+/*
+ * The child: 32 bytes from the forking thread at once, 32 from a new
+ * thread (a state from the pool the child inherited), both to the pipe.
+ * Exit status 6: the states of the threads that did not follow the fork
+ * are not free in the child (only the forking thread's may be taken).
+ */
+static void fork_child(int fd)
+{
+	struct vgr_pool_stats st;
+	unsigned char out[64];
+	pthread_t t;
+
+	alarm(5);
+	if (!fill(out, 32))
+		_exit(2);
+	if (pthread_create(&t, NULL, churn_one, NULL) || pthread_join(t, NULL))
+		_exit(3);
+	if (!fill(out + 32, 32) || thread_bad)
+		_exit(4);
+	vgetrandom_pool_stats(&st);
+	if (vgetrandom_vdso_active() && st.free != st.states - 1)
+		_exit(6);
+	if (write(fd, out, sizeof(out)) != sizeof(out))
+		_exit(5);
+	_exit(0);
+}
+
+static void test_fork(void)
+{
+	pthread_t tid[ARRAY_SIZE(fork_threads)];
+	int hung = 0, failed = 0, same = 0, leaked = 0;
+
+	stop_hammer = false;
+	for (size_t i = 0; i < ARRAY_SIZE(fork_threads); i++)
+		if (pthread_create(&tid[i], NULL, fork_threads[i], NULL))
+			ksft_exit_fail_msg("pthread_create failed\n");
+	usleep(20000);
+	for (int i = 0; i < FORKS; i++) {
+		unsigned char parent[32], child[64];
+		int fds[2], status;
+		pid_t pid;
+
+		if (pipe(fds))
+			ksft_exit_fail_msg("pipe failed\n");
+		pid = fork();
+		if (pid < 0)
+			ksft_exit_fail_msg("fork failed\n");
+		if (!pid)
+			fork_child(fds[1]);
+		close(fds[1]);
+		if (!fill(parent, sizeof(parent)))
+			thread_bad++;
+		if (read(fds[0], child, sizeof(child)) != sizeof(child))
+			memset(child, 0, sizeof(child));
+		close(fds[0]);
+		waitpid(pid, &status, 0);
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+			hung++;
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == 6)
+			leaked++;
+		else if (!WIFEXITED(status) || WEXITSTATUS(status))
+			failed++;
+		else if (!memcmp(parent, child, 32) || !memcmp(child, child + 32, 32) ||
+			 all_zero(child, 32) || all_zero(child + 32, 32))
+			same++;
+	}
+	stop_hammer = true;
+	for (size_t i = 0; i < ARRAY_SIZE(fork_threads); i++)
+		pthread_join(tid[i], NULL);
+
+	ksft_test_result(!hung, "fork amid threads in vgetrandom() and holding the pool lock: %d of %d children hung\n",
+			 hung, FORKS);
+	ksft_test_result(!failed && !thread_bad,
+			 "fork children get full lengths at once and from a new thread (%d failed)\n",
+			 failed);
+	ksft_test_result(!same && !failed && !hung && !leaked,
+			 "fork children's bytes differ from the parent's (%d alike)\n", same);
+	ksft_test_result(!leaked && !hung,
+			 "fork children get back the states of the threads left behind (%d did not)\n",
+			 leaked);
+}
+
+/* --- Signal handlers calling vgetrandom(). --- */
+
+static volatile sig_atomic_t handler_runs, handler_bad;
+
+static void alarm_handler(int sig)
+{
+	unsigned char buf[40];
+	int saved_errno = errno;
+
+	if (vgetrandom(buf, sizeof(buf), 0) != sizeof(buf) || all_zero(buf, sizeof(buf)))
+		handler_bad++;
+	handler_runs++;
+	errno = saved_errno;
+}
+
+static void start_storm(void)
+{
+	struct itimerval it = { { 0, 20 }, { 0, 20 } };
+	struct sigaction sa = { .sa_handler = alarm_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void stop_storm(void)
+{
+	struct itimerval it = { 0 };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Child: the main thread's calls interrupted by handlers that call too. */
+static int storm_main(void)
+{
+	unsigned long calls = 0, bad = 0;
+	unsigned char buf[300];
+	double end = now_s() + 0.3;
+
+	start_storm();
+	while (now_s() < end) {
+		for (int i = 0; i < 1000; i++, calls++) {
+			size_t len = 1 + (calls * 7) % sizeof(buf);
+
+			if (vgetrandom(buf, len, 0) != (ssize_t)len ||
+			    (len >= 16 && all_zero(buf, len)))
+				bad++;
+		}
+	}
+	stop_storm();
+	ksft_print_msg("main-thread storm: %lu calls, %d in handlers, %lu+%d bad\n",
+		       calls, (int)handler_runs, bad, (int)handler_bad);
+	return bad || handler_bad || !handler_runs;
+}
+
+static void *storm_thread(void *arg)
+{
+	unsigned char buf[64];
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	for (int i = 0; i < 4; i++)
+		if (!fill(buf, 1 + i * 20))
+			thread_bad++;
+	return NULL;
+}
+
+/*
+ * Child: threads born, making their first call (which takes a state) and
+ * exiting (which gives it back) while the signals go to them.
+ */
+static int storm_threads(void)
+{
+	double end = now_s() + 0.3;
+	int threads = 0;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	start_storm();
+	while (now_s() < end) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, storm_thread, NULL))
+			return 2;
+		pthread_join(t, NULL);
+		threads++;
+	}
+	stop_storm();
+	ksft_print_msg("thread storm: %d threads, %d handler calls, %d+%d bad\n",
+		       threads, (int)handler_runs, (int)thread_bad, (int)handler_bad);
+	return thread_bad || handler_bad;
+}
+
+static void test_signals(void)
+{
+	int ret;
+
+	ret = run_watched(storm_main, 30);
+	ksft_test_result(!ret, "SIGALRM storm, handlers calling vgetrandom() on the main thread: all full lengths, no deadlock (%d)\n",
+			 ret);
+	ret = run_watched(storm_threads, 30);
+	ksft_test_result(!ret, "SIGALRM storm on threads' first call and exit: all full lengths, no deadlock (%d)\n",
+			 ret);
+}
+
+/* --- Steady state and fallback: counted system calls. --- */
+
+static int steady_child(void)
+{
+	unsigned char buf[16];
+
+	for (int i = 0; i < STEADY_CALLS; i++)
+		if (!fill(buf, sizeof(buf)))
+			return 1;
+	return 0;
+}
+
+static void test_steady_state(void)
+{
+	long n;
+	int code;
+
+	if (!vgetrandom_vdso_active()) {
+		ksft_test_result_skip("no vDSO: every call is a system call\n");
+		return;
+	}
+	n = count_getrandom(steady_child, &code);
+	ksft_test_result(!code && n >= 0 && n <= STEADY_MAX_SYSCALLS,
+			 "steady state: %d calls made %ld getrandom syscalls\n", STEADY_CALLS, n);
+}
+
+static char *self_exe;
+
+static int fallback_exec(void)
+{
+	char *argv[] = { self_exe, "--fallback", NULL };
+
+	setenv(VGR_DISABLE_ENV, "1", 1);
+	execv("/proc/self/exe", argv);
+	return 99;
+}
+
+/* Calls that fallback_main() makes, each one system call. */
+#define FALLBACK_CALLS	(FALLBACK_MAX_LEN + 1 + 1000 + 1)
+
+/* The re-executed test, VGETRANDOM_DISABLE_VDSO=1: 0 if all is right. */
+static int fallback_main(void)
+{
+	unsigned char buf[64] = { 0 };
+
+	alarm(120);
+	if (vgetrandom_vdso_active())
+		return 10;
+	if (!check_lengths(FALLBACK_MAX_LEN))
+		return 11;
+	if (!check_differs())
+		return 12;
+	if (vgetrandom(buf, sizeof(buf), GRND_NONBLOCK) != sizeof(buf))
+		return 13;
+	if (!check_bad_flags())
+		return 14;
+	return 0;
+}
+
+static void test_fallback(void)
+{
+	int code;
+	long n = count_getrandom(fallback_exec, &code);
+
+	ksft_test_result(!code, "%s=1: correct bytes, lengths and errors from the system call (exit %d)\n",
+			 VGR_DISABLE_ENV, code);
+	ksft_test_result(n >= FALLBACK_CALLS,
+			 "%s=1: every call is a getrandom syscall (%ld for %d calls)\n",
+			 VGR_DISABLE_ENV, n, FALLBACK_CALLS);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long ehdr;
+
+	if (argc > 1 && !strcmp(argv[1], "--fallback"))
+		return fallback_main();
+
+	/* Children print and fork: keep nothing buffered. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ksft_print_header();
+	self_exe = argv[0];
+	ehdr = getauxval(AT_SYSINFO_EHDR);
+	if (ehdr) {
+		vdso_init_from_sysinfo_ehdr(ehdr);
+		have_vdso = vdso_sym("LINUX_2.6", "__vdso_getrandom") != NULL;
+		have_alloc = vdso_sym("LINUX_2.6", "__vdso_vgetrandom_alloc") != NULL;
+	}
+
+	ksft_set_plan(20);
+	test_vdso_active();
+	test_lengths();
+	test_differs();
+	test_bad_flags();
+	test_nonblock();
+	test_other_flags();
+	test_threads();
+	test_fork();
+	test_signals();
+	test_steady_state();
+	test_fallback();
+	ksft_finished();
+}
