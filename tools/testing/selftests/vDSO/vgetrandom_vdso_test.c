@@ -32,6 +32,7 @@
 
 #include "../kselftest.h"
 #include "parse_vdso.h"
+#include "../vgetrandom/vgetrandom_test_util.h"
 
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE	0x08
@@ -95,16 +96,6 @@ static void *new_state(void)
 
 	free(states);
 	return state;
-}
-
-static bool all_zero(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
 }
 
 static ssize_t vgr(void *buf, size_t len, unsigned int flags, void *state)
@@ -265,44 +256,14 @@ static int reseed_child(void)
  */
 static long count_getrandom_syscalls(int (*child_fn)(void))
 {
-	long count = 0;
-	bool entering = true;
-	int status;
-	pid_t pid;
+	int code;
+	long n = count_getrandom(child_fn, &code);
 
-	pid = fork();
-	if (pid < 0)
+	if (n < 0 || code < 0)
 		return -1;
-	if (!pid) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(2);
-		raise(SIGSTOP);
-		_exit(child_fn());
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
-		return -1;
-	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD);
-	for (;;) {
-		if (ptrace(PTRACE_SYSCALL, pid, NULL, NULL))
-			return -1;
-		if (waitpid(pid, &status, 0) != pid)
-			return -1;
-		if (WIFEXITED(status))
-			return WEXITSTATUS(status) == 3 ? -3 : WEXITSTATUS(status) ? -1 : count;
-		if (WIFSIGNALED(status))
-			return -1;
-		if (WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80)) {
-			struct user_regs_struct regs;
-
-			if (entering) {
-				if (ptrace(PTRACE_GETREGS, pid, NULL, &regs))
-					return -1;
-				if (regs.orig_rax == SYS_getrandom)
-					count++;
-			}
-			entering = !entering;
-		}
-	}
+	if (code == 3)
+		return -3;
+	return code ? -1 : n;
 }
 
 static void test_steady_state(void)

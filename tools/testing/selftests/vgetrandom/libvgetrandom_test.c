@@ -34,6 +34,7 @@
 
 #include "../kselftest.h"
 #include "../vDSO/parse_vdso.h"
+#include "vgetrandom_test_util.h"
 #include "../../../lib/vgetrandom/vgetrandom.h"
 #include "../../../lib/vgetrandom/vgetrandom_internal.h"
 
@@ -48,16 +49,6 @@
 
 static bool have_vdso;		/* the vDSO exports __vdso_getrandom */
 static bool have_alloc;		/* and __vdso_vgetrandom_alloc (our kernel) */
-
-static bool all_zero(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
 
 static bool fill(void *buf, size_t len)
 {
@@ -96,59 +87,6 @@ static int run_watched(int (*fn)(void), int timeout)
 		usleep(10000);
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/*
- * Run @fn in a child traced with PTRACE_SYSCALL; return how many getrandom
- * system calls it made (-1 on a tracing error), its exit status in @code
- * (-1 if killed by a signal).  Signals other than the tracing SIGTRAPs are
- * delivered, so an alarm() watchdog in the child still works.
- */
-static long count_getrandom(int (*fn)(void), int *code)
-{
-	bool entering = true;
-	long count = 0;
-	int status;
-	pid_t pid;
-
-	*code = -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(100);
-		raise(SIGSTOP);
-		_exit(fn());
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
-		return -1;
-	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD);
-	for (int sig = 0;; ) {
-		if (ptrace(PTRACE_SYSCALL, pid, NULL, (void *)(long)sig))
-			return -1;
-		if (waitpid(pid, &status, 0) != pid)
-			return -1;
-		if (WIFEXITED(status)) {
-			*code = WEXITSTATUS(status);
-			return count;
-		}
-		if (WIFSIGNALED(status))
-			return count;
-		sig = 0;
-		if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
-			struct user_regs_struct regs;
-
-			if (entering) {
-				if (ptrace(PTRACE_GETREGS, pid, NULL, &regs))
-					return -1;
-				count += regs.orig_rax == SYS_getrandom;
-			}
-			entering = !entering;
-		} else if (WSTOPSIG(status) != SIGTRAP) {	/* SIGTRAP: execve */
-			sig = WSTOPSIG(status);
-		}
-	}
 }
 
 /* Total size of the VMAs whose VmFlags have "dp"; -1 without smaps. */

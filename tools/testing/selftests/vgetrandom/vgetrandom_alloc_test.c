@@ -29,6 +29,7 @@
 
 #include "../kselftest.h"
 #include "../vDSO/parse_vdso.h"
+#include "vgetrandom_test_util.h"
 
 #ifndef VGETRANDOM_ALLOC_ARGS_SIZE_VER0
 struct vgetrandom_alloc_args {
@@ -87,16 +88,6 @@ static uint64_t expected_len(const struct vgetrandom_alloc_args *a)
 	uint64_t per_page = page_size / a->size_of_opaque_state;
 
 	return (a->num + per_page - 1) / per_page * page_size;
-}
-
-static bool all_zero(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
 }
 
 static void unmap(const struct vgetrandom_alloc_args *a)

@@ -10,7 +10,6 @@
  */
 #include <elf.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +17,14 @@
 #include <unistd.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/mman.h>
 #include <linux/random.h>
 
 #include "../vDSO/parse_vdso.h"
+#include "vgetrandom_test_util.h"
 
 typedef ssize_t (*vgetrandom_t)(void *buf, size_t len, unsigned int flags,
 				void *state, size_t state_len);
@@ -55,42 +53,17 @@ static void *new_state(void)
 	return p;
 }
 
-/* Calls in a traced child; returns how many of them entered getrandom. */
-static long count_syscalls(long calls, size_t len)
+/* The burst that step 5 counts the system calls of, in a traced child. */
+static int burst(void)
 {
-	long entries = 0;
-	int status, in_call = 0;
-	pid_t pid = fork();
+	unsigned char buf[16];
+	void *state = new_state();
 
-	if (pid == 0) {
-		unsigned char buf[256];
-		void *state = new_state();
-
-		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		raise(SIGSTOP);
-		for (long i = 0; i < calls; i++)
-			if (vgetrandom(buf, len, 0, state, params.size_of_opaque_state) != (ssize_t)len)
-				_exit(1);
-		_exit(0);
-	}
-	waitpid(pid, &status, 0);
-	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD);
-	for (;;) {
-		struct user_regs_struct regs;
-
-		ptrace(PTRACE_SYSCALL, pid, NULL, NULL);
-		if (waitpid(pid, &status, 0) < 0 || WIFEXITED(status) || WIFSIGNALED(status))
-			break;
-		if (!WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80))
-			continue;
-		in_call = !in_call;
-		ptrace(PTRACE_GETREGS, pid, NULL, &regs);
-		if (in_call && regs.orig_rax == SYS_getrandom)
-			entries++;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return -1;
-	return entries;
+	for (long i = 0; i < 100000; i++)
+		if (vgetrandom(buf, sizeof(buf), 0, state,
+			       params.size_of_opaque_state) != sizeof(buf))
+			return 1;
+	return 0;
 }
 
 /* The state allocator, found in the vDSO before it is ever called. */
@@ -142,7 +115,7 @@ int main(void)
 	struct utsname u;
 	void *state;
 	long n;
-	int pipefd[2];
+	int code, pipefd[2];
 	pid_t pid;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -190,8 +163,8 @@ int main(void)
 	hex("child", b, sizeof(b));
 	printf("  %s\n", memcmp(a, b, sizeof(a)) ? "different, as they must be" : "IDENTICAL: broken");
 
-	n = count_syscalls(100000, 16);
-	if (n < 0)
+	n = count_getrandom(burst, &code);
+	if (n < 0 || code)
 		return 1;
 	printf("5. 100000 calls of 16 bytes served with %ld getrandom syscalls\n", n);
 	return demo_alloc();
