@@ -15,14 +15,14 @@ CC := gcc
 # selftests, run to show that ordinary memory behaves as before.
 GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
-	vgetrandom/libvgetrandom_test \
+	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
 # no vgetrandom_alloc() there and skip without making the system call.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test \
-	vgetrandom/libvgetrandom_test
+	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
@@ -36,6 +36,7 @@ vgetrandom/boot_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_demo_SRCS := vDSO/parse_vdso.c
 vDSO/vgetrandom_vdso_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_alloc_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vgetrandom_drop_test_SRCS := vDSO/parse_vdso.c
 
 # The library (tools/lib/vgetrandom) is built into its test.
 vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \
