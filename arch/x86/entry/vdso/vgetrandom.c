@@ -9,9 +9,6 @@
 #include "../../../../lib/vdso/getrandom.c"
 
 ssize_t __vdso_getrandom(void *buffer, size_t len, unsigned int flags,
-			 void *opaque_state, size_t opaque_len);
-
-ssize_t __vdso_getrandom(void *buffer, size_t len, unsigned int flags,
 			 void *opaque_state, size_t opaque_len)
 {
 	return __cvdso_getrandom(buffer, len, flags, opaque_state, opaque_len);
@@ -20,8 +17,6 @@ ssize_t __vdso_getrandom(void *buffer, size_t len, unsigned int flags,
 ssize_t getrandom(void *buffer, size_t len, unsigned int flags,
 		  void *opaque_state, size_t opaque_len)
 	__weak __alias(__vdso_getrandom);
-
-struct vgetrandom_alloc_args;
 
 /**
  * __vdso_vgetrandom_alloc - the vgetrandom_alloc() system call, from the vDSO
@@ -36,15 +31,7 @@ struct vgetrandom_alloc_args;
  *
  * Returns: 0, or a negative errno (errno is not set).
  */
-long __vdso_vgetrandom_alloc(struct vgetrandom_alloc_args *uargs, size_t usize);
-
 long __vdso_vgetrandom_alloc(struct vgetrandom_alloc_args *uargs, size_t usize)
 {
-	long ret;
-
-	asm volatile ("syscall"
-		      : "=a" (ret)
-		      : "0" (__NR_vgetrandom_alloc), "D" (uargs), "S" (usize)
-		      : "rcx", "r11", "memory");
-	return ret;
+	return vdso_syscall3(__NR_vgetrandom_alloc, (long)uargs, usize, 0);
 }

@@ -11,6 +11,22 @@
 #include <vdso/datapage.h>	/* _vdso_data, and asm/vvar.h through it */
 #include <vdso/getrandom.h>
 
+/*
+ * A system call from the vDSO with up to three arguments.  The kernel's
+ * syscall entry clobbers rcx and r11; the callee may read and write memory
+ * through the arguments.
+ */
+static __always_inline long vdso_syscall3(long nr, long a1, long a2, long a3)
+{
+	long ret;
+
+	asm volatile ("syscall"
+		      : "=a" (ret)
+		      : "0" (nr), "D" (a1), "S" (a2), "d" (a3)
+		      : "rcx", "r11", "memory");
+	return ret;
+}
+
 /**
  * getrandom_syscall - the getrandom() system call, from the vDSO
  * @buffer:	destination buffer
@@ -22,13 +38,7 @@
 static __always_inline ssize_t getrandom_syscall(void *buffer, size_t len,
 						 unsigned int flags)
 {
-	long ret;
-
-	asm volatile ("syscall"
-		      : "=a" (ret)
-		      : "0" (__NR_getrandom), "D" (buffer), "S" (len), "d" (flags)
-		      : "rcx", "r11", "memory");
-	return ret;
+	return vdso_syscall3(__NR_getrandom, (long)buffer, len, flags);
 }
 
 #define __vdso_rng_data		(VVAR(_vdso_rng_data))
@@ -53,6 +63,12 @@ static __always_inline const struct vdso_rng_data *__arch_get_vdso_rng_data(void
 		return &__timens_vdso_rng_data;
 	return &__vdso_rng_data;
 }
+
+/* What the vDSO exports (arch/x86/entry/vdso/vgetrandom.c). */
+ssize_t __vdso_getrandom(void *buffer, size_t len, unsigned int flags,
+			 void *opaque_state, size_t opaque_len);
+struct vgetrandom_alloc_args;
+long __vdso_vgetrandom_alloc(struct vgetrandom_alloc_args *uargs, size_t usize);
 
 #endif /* !__ASSEMBLY__ */
 
