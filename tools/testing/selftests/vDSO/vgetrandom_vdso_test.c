@@ -51,19 +51,8 @@
 #define GRND_INSECURE	0x0004
 #endif
 
-/* From <linux/random.h> of mainline Linux 6.11+. */
-struct vgetrandom_opaque_params {
-	uint32_t size_of_opaque_state;
-	uint32_t mmap_prot;
-	uint32_t mmap_flags;
-	uint32_t reserved[13];
-};
-
-typedef ssize_t (*vgetrandom_t)(void *buffer, size_t len, unsigned int flags,
-				void *opaque_state, size_t opaque_len);
-
 static vgetrandom_t vgetrandom;
-static struct vgetrandom_opaque_params params;
+static struct vgr_query_params params;
 static size_t page_size;
 
 #define STEADY_CALLS		100000
@@ -434,17 +423,11 @@ static void test_all_lengths(void)
 
 int main(void)
 {
-	unsigned long sysinfo_ehdr;
-
 	/* Children flush stdout: keep nothing buffered across fork(). */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	page_size = sysconf(_SC_PAGESIZE);
-	sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
-	if (!sysinfo_ehdr)
-		ksft_exit_skip("AT_SYSINFO_EHDR is not present\n");
-	vdso_init_from_sysinfo_ehdr(sysinfo_ehdr);
-	vgetrandom = (vgetrandom_t)vdso_sym("LINUX_2.6", "__vdso_getrandom");
+	vgetrandom = (vgetrandom_t)vgr_vdso_sym("__vdso_getrandom");
 	if (!vgetrandom)
 		ksft_exit_skip("__vdso_getrandom@LINUX_2.6 not in the vDSO\n");
 

@@ -50,17 +50,7 @@ struct vgetrandom_alloc_args {
 #define NTHREADS	8
 #define THREAD_STATES	5
 
-/* struct vgetrandom_opaque_params, which older headers lack. */
-struct opaque_params {
-	uint32_t size_of_opaque_state;
-	uint32_t mmap_prot;
-	uint32_t mmap_flags;
-	uint32_t reserved[13];
-};
-
 typedef long (*vgr_alloc_t)(struct vgetrandom_alloc_args *uargs, size_t usize);
-typedef ssize_t (*vgetrandom_t)(void *buffer, size_t len, unsigned int flags,
-				void *opaque_state, size_t opaque_len);
 
 static vgr_alloc_t vgr_alloc;
 static vgetrandom_t vgetrandom;
@@ -180,7 +170,7 @@ static void test_raw_syscall(void)
 
 static void test_layout_and_use(void)
 {
-	struct opaque_params params;
+	struct vgr_query_params params;
 	struct vgetrandom_alloc_args a = args_for(13);
 	bool zero = true, straddle = false, usable = true, distinct = true;
 	unsigned char prev[32] = { 0 }, out[32];
@@ -503,21 +493,15 @@ static void test_fork(void)
 
 int main(void)
 {
-	unsigned long sysinfo_ehdr;
-
 	/* Children flush stdout: keep nothing buffered across fork(). */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	page_size = sysconf(_SC_PAGESIZE);
-	sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
-	if (!sysinfo_ehdr)
-		ksft_exit_skip("AT_SYSINFO_EHDR is not present\n");
-	vdso_init_from_sysinfo_ehdr(sysinfo_ehdr);
-	vgr_alloc = (vgr_alloc_t)vdso_sym("LINUX_2.6", "__vdso_vgetrandom_alloc");
+	vgr_alloc = (vgr_alloc_t)vgr_vdso_sym("__vdso_vgetrandom_alloc");
 	if (!vgr_alloc)
 		ksft_exit_skip("__vdso_vgetrandom_alloc@LINUX_2.6 not in the vDSO: this kernel has no vgetrandom_alloc(), so system call %d is not made\n",
 			       __NR_vgetrandom_alloc);
-	vgetrandom = (vgetrandom_t)vdso_sym("LINUX_2.6", "__vdso_getrandom");
+	vgetrandom = (vgetrandom_t)vgr_vdso_sym("__vdso_getrandom");
 
 	ksft_set_plan(20);
 	ksft_test_result_pass("__vdso_vgetrandom_alloc@LINUX_2.6 found\n");

@@ -26,8 +26,6 @@
 #include "../vDSO/parse_vdso.h"
 #include "vgetrandom_test_util.h"
 
-typedef ssize_t (*vgetrandom_t)(void *buf, size_t len, unsigned int flags,
-				void *state, size_t state_len);
 typedef long (*vgetrandom_alloc_t)(struct vgetrandom_alloc_args *args, size_t size);
 
 static vgetrandom_t vgetrandom;
@@ -75,7 +73,7 @@ static int demo_alloc(void)
 	unsigned long i, per_page;
 	long ret;
 
-	alloc = (vgetrandom_alloc_t)vdso_sym("LINUX_2.6", "__vdso_vgetrandom_alloc");
+	alloc = (vgetrandom_alloc_t)vgr_vdso_sym("__vdso_vgetrandom_alloc");
 	if (!alloc) {
 		printf("6. no __vdso_vgetrandom_alloc: this kernel has no vgetrandom_alloc()\n");
 		return 0;
@@ -122,8 +120,7 @@ int main(void)
 	uname(&u);
 	printf("vgetrandom demo on Linux %s\n", u.release);
 
-	vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
-	vgetrandom = (vgetrandom_t)vdso_sym("LINUX_2.6", "__vdso_getrandom");
+	vgetrandom = (vgetrandom_t)vgr_vdso_sym("__vdso_getrandom");
 	if (!vgetrandom) {
 		printf("  this kernel's vDSO does not export __vdso_getrandom:\n"
 		       "  the vDSO part of vgetrandom is not built into it (yet).\n");

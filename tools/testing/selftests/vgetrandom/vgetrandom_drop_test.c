@@ -42,18 +42,8 @@
 #define MAX_CALLS	(1 << 20)
 #define MAX_LEN		1500	/* crosses the batch, so direct blocks too */
 
-struct opaque_params {		/* struct vgetrandom_opaque_params */
-	uint32_t size_of_opaque_state;
-	uint32_t mmap_prot;
-	uint32_t mmap_flags;
-	uint32_t reserved[13];
-};
-
-typedef ssize_t (*vgetrandom_t)(void *buf, size_t len, unsigned int flags,
-				void *state, size_t state_len);
-
 static vgetrandom_t vgetrandom;
-static struct opaque_params params;
+static struct vgr_query_params params;
 static void *state_page;
 static atomic_bool stop;
 static atomic_long drops, seen_gone;
@@ -109,16 +99,12 @@ int main(void)
 {
 	static unsigned char buf[MAX_LEN];
 	unsigned long calls = 0, short_calls = 0, zero_runs = 0, repeats = 0;
-	unsigned long ehdr = getauxval(AT_SYSINFO_EHDR);
 	pthread_t thread;
 	int64_t end;
 	size_t len = 16;
 
 	ksft_print_header();
-	if (!ehdr)
-		ksft_exit_skip("no vDSO\n");
-	vdso_init_from_sysinfo_ehdr(ehdr);
-	vgetrandom = (vgetrandom_t)vdso_sym("LINUX_2.6", "__vdso_getrandom");
+	vgetrandom = (vgetrandom_t)vgr_vdso_sym("__vdso_getrandom");
 	if (!vgetrandom)
 		ksft_exit_skip("__vdso_getrandom@LINUX_2.6 not in the vDSO\n");
 	if (vgetrandom(NULL, 0, 0, &params, ~0UL))

@@ -9,11 +9,48 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* Mainline's prototype of __vdso_getrandom(). */
+typedef ssize_t (*vgetrandom_t)(void *buffer, size_t len, unsigned int flags,
+				void *opaque_state, size_t opaque_len);
+
+/*
+ * struct vgetrandom_opaque_params of <linux/random.h> (mainline 6.11+ and
+ * ours), under a name of its own: older headers lack it, and the uapi
+ * header has no macro to test for it.
+ */
+struct vgr_query_params {
+	uint32_t size_of_opaque_state;
+	uint32_t mmap_prot;
+	uint32_t mmap_flags;
+	uint32_t reserved[13];
+};
+
+/*
+ * A LINUX_2.6 symbol of the running kernel's vDSO, or NULL (no vDSO, or
+ * not exported there).  Needs parse_vdso.h and parse_vdso.c.
+ */
+static inline void *vgr_vdso_sym(const char *name)
+{
+	static bool parsed;
+
+	if (!parsed) {
+		unsigned long ehdr = getauxval(AT_SYSINFO_EHDR);
+
+		if (!ehdr)
+			return NULL;
+		vdso_init_from_sysinfo_ehdr(ehdr);
+		parsed = true;
+	}
+	return vdso_sym("LINUX_2.6", name);
+}
 
 static inline bool all_zero(const void *p, size_t len)
 {
