@@ -405,18 +405,6 @@ static int read_long(const char *path, long *val)
 	return ret;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 static int read_str(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);

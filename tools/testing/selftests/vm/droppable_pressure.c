@@ -37,18 +37,6 @@
 
 static bool swap_on, verbose;
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 /* "key value" from a flat-keyed cgroup file such as memory.events */
 static long cg_key(const char *file, const char *key)
 {

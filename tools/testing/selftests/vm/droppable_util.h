@@ -7,6 +7,7 @@
 #define DROPPABLE_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,19 @@
 #endif
 
 static size_t page_size;
+
+/* Write @s to a sysfs/procfs/cgroup file: 0, or -1 if it was refused. */
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
 
 static inline void *map_droppable(size_t len, int extra_flags)
 {
