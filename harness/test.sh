@@ -7,6 +7,8 @@
 #   host:     BUILD/host/list, userspace tests of our code (no guest)
 #   mainline: BUILD/guest/mainline.list, guest tests of the mainline ABI run
 #             on the host's own kernel (tests of our additions skip there)
+#   patches:  the overlay exported as a series (harness/patches.sh) must
+#             cover every file and apply with git am onto the base
 #   guest:    BUILD/guest/list, run in QEMU on our kernel; the kernel
 #             console must stay free of oopses, BUGs, WARNINGs and panics.
 set -u
@@ -35,6 +37,16 @@ echo "== mainline ABI tests on the host kernel ($(uname -r)) =="
 run_local "$build/guest" "$build/guest/mainline.list" "$build/mainline-results.tap"
 awk -v where=mainline -v expect="$build/guest/mainline.list" -f "$here/tap.awk" \
 	"$build/mainline-results.tap" | tee -a "$lines"
+
+echo "== the exported patch series =="
+# make patches: every overlay file in one commit, and git am onto the base
+# gives the overlaid tree.
+if "$here/patches.sh" "$build" > "$build/patches.log" 2>&1; then
+	echo "PASS patches/series: $(ls "$build/patches" | wc -l) patches, git am onto the base gives the overlaid tree" | tee -a "$lines"
+else
+	echo "FAIL patches/series: $(grep -m1 'patches:' "$build/patches.log" || tail -1 "$build/patches.log")" | tee -a "$lines"
+	sed 's/^/    /' "$build/patches.log" | tail -5
+fi
 
 echo "== guest tests (QEMU, $(cat "$build/linux/include/config/kernel.release")) =="
 "$here/qemu.sh" "$build" test ${VGR_KERNEL_ARGS:-}
