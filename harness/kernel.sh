@@ -84,7 +84,9 @@ config() {
 kbuild() {
 	config
 	cc=gcc
-	command -v ccache >/dev/null && cc="ccache gcc"
+	# ccache keeps its cache under $HOME; without one, keep it in BUILD.
+	[ -n "${HOME:-}" ] || export CCACHE_DIR="$build/ccache"
+	command -v ccache >/dev/null && ccache -s >/dev/null 2>&1 && cc="ccache gcc"
 	echo "  BUILD   bzImage (log: $build/kernel-build.log)"
 	# One kernel build at a time on this machine (helpers share the lock).
 	if ! flock /tmp/kbuild.lock make -C "$tree" CC="$cc" -j"$(nproc)" \
