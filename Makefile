@@ -49,7 +49,7 @@ GUEST_LDLIBS := -lpthread
 HOST_DIR := $(ST)/vgetrandom/host
 
 .PHONY: help deps overlay kernel bins guest-bins host-bins initramfs run test \
-	bench check-harness patches clean distclean
+	bench install check-harness patches clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -58,6 +58,7 @@ help:
 	@echo "make kernel         unpack the 6.1 base, lay the overlay over it, configure, build"
 	@echo "make initramfs      guest userland: busybox, init, test binaries"
 	@echo "make bench          speed ratios on the host: ours vs the host kernel's vDSO, syscall, libsodium"
+	@echo "make install        the library, its header and the man page (DESTDIR, PREFIX)"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
 	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
 	@echo "make clean          remove build outputs, keep the unpacked base"
@@ -91,6 +92,16 @@ test: initramfs
 bench: overlay
 	@$(MAKE) --no-print-directory host-bins
 	@$(BUILD)/host/vgetrandom_bench $(BENCH_REPS)
+
+# The userspace pieces a distribution ships: the library, its header, the
+# vgetrandom_alloc(2) man page.  DESTDIR and PREFIX as usual.
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: overlay
+	@$(MAKE) -s --no-print-directory -C $(KTREE)/tools/lib/vgetrandom \
+		O=$(BUILD)/lib KSRC=$(KTREE) DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) install
+	install -D -m 644 Documentation/vgetrandom/vgetrandom_alloc.2 \
+		$(DESTDIR)$(PREFIX)/share/man/man2/vgetrandom_alloc.2
 
 check-harness: initramfs
 	@harness/check-harness.sh $(BUILD)

@@ -38,6 +38,25 @@ run_local "$build/guest" "$build/guest/mainline.list" "$build/mainline-results.t
 awk -v where=mainline -v expect="$build/guest/mainline.list" -f "$here/tap.awk" \
 	"$build/mainline-results.tap" | tee -a "$lines"
 
+echo "== make install =="
+# What a distribution ships: installed into a scratch root, a static
+# program must link against it and get random bytes; the man page renders.
+stage=$build/install-test
+rm -rf "$stage"
+if make -s --no-print-directory -C "$here/.." install DESTDIR="$stage" PREFIX=/usr \
+	> "$build/install.log" 2>&1 &&
+   printf '#include <vgetrandom.h>\nint main(void){unsigned char b[32];return vgetrandom(b,sizeof(b),0)!=sizeof(b);}\n' |
+	cc -static -I"$stage/usr/include" -x c - -x none "$stage/usr/lib/libvgetrandom.a" -lpthread \
+	-o "$stage/prog" >> "$build/install.log" 2>&1 && "$stage/prog" &&
+   MANWIDTH=80 man --warnings -l "$stage/usr/share/man/man2/vgetrandom_alloc.2" \
+	> "$stage/man.txt" 2> "$stage/man.warnings" && [ ! -s "$stage/man.warnings" ] &&
+   grep -q vgetrandom_alloc "$stage/man.txt"; then
+	echo "PASS install/tools: library, header and man page install; a static program links and runs; the man page renders without warnings" | tee -a "$lines"
+else
+	echo "FAIL install/tools: see $build/install.log and $stage/man.warnings" | tee -a "$lines"
+	tail -5 "$build/install.log" "$stage/man.warnings" 2>/dev/null | sed 's/^/    /'
+fi
+
 echo "== the exported patch series =="
 # make patches: every overlay file in one commit, and git am onto the base
 # gives the overlaid tree.
