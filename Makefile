@@ -49,7 +49,7 @@ GUEST_LDLIBS := -lpthread
 HOST_DIR := $(ST)/vgetrandom/host
 
 .PHONY: help deps overlay kernel bins guest-bins host-bins initramfs run test \
-	bench install check-harness patches clean distclean
+	bench install check-harness patches checkpatch clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -61,6 +61,7 @@ help:
 	@echo "make install        the library, its header and the man page (DESTDIR, PREFIX)"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
 	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
+	@echo "make checkpatch     the base's checkpatch.pl over the exported series"
 	@echo "make clean          remove build outputs, keep the unpacked base"
 	@echo "make distclean      remove $(B)/ entirely"
 
@@ -108,6 +109,14 @@ check-harness: initramfs
 
 patches: overlay
 	@harness/patches.sh $(BUILD)
+
+# The base's checkpatch.pl over the exported series (a report: it does not
+# fail; MAINTAINERS warnings for new files are expected).
+checkpatch: patches
+	@for p in $(BUILD)/patches/*.patch; do \
+		echo "== $$(basename $$p)"; \
+		perl $(BUILD)/linux-pristine/scripts/checkpatch.pl --no-tree --terse -q $$p || :; \
+	done
 
 .SECONDEXPANSION:
 guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(GUEST_PROGS))
