@@ -11,6 +11,7 @@
 #   vgr.mode=run    run the demo on the console.
 #   vgr.inject=fail|panic|hang   harness self-checks (make check-harness).
 #   vgr.timeout=S   per-test time limit inside the guest (default 300).
+#   vgr.tests=A,B   run only these tests of /tests/list.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -23,12 +24,13 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
-mode=run inject= timeout=300
+mode=run inject= timeout=300 only=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	vgr.mode=*) mode=${arg#vgr.mode=} ;;
 	vgr.inject=*) inject=${arg#vgr.inject=} ;;
 	vgr.timeout=*) timeout=${arg#vgr.timeout=} ;;
+	vgr.tests=*) only=,${arg#vgr.tests=}, ;;
 	esac
 done
 
@@ -56,6 +58,11 @@ export VGR_KERNEL_RELEASE=$(cat /tests/kernel.release)
 res=/dev/ttyS1
 stty -F $res raw -echo 2>/dev/null
 echo "# vgr-guest: $(uname -r)" > $res
+if grep -qw avx2 /proc/cpuinfo; then
+	echo "# vgr-cpu: avx2" > $res
+else
+	echo "# vgr-cpu: no-avx2" > $res
+fi
 if [ "$inject" = fail ]; then
 	{
 		echo "# vgr-test: harness/injected_failure"
@@ -66,6 +73,10 @@ if [ "$inject" = fail ]; then
 fi
 # Each line of /tests/list: a test's name, then its arguments.
 while read -r t args; do
+	case $only in
+	"" | *,$t,*) ;;
+	*) continue ;;
+	esac
 	echo "vgr: running $t $args"
 	echo "# vgr-test: $t" > $res
 	cd /tmp

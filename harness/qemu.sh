@@ -5,7 +5,9 @@
 # BUILD/initramfs.cpio.gz.
 #
 # test: console to BUILD/guest-console.log, TAP (second serial port) to
-#       BUILD/guest-results.tap.  run: console on the terminal.
+#       BUILD/guest-results.tap (VGR_RUN_NAME replaces "guest").
+# run:  console on the terminal.
+# VGR_CPU (default max: RDRAND, AVX2) is QEMU's CPU model.
 # Software emulation (TCG) by default: nested KVM does not work on the
 # machines this is developed on.  VGR_ACCEL=kvm overrides.  The guest gets
 # RDRAND (-cpu max) and virtio-rng so that its CRNG is ready at once.
@@ -17,8 +19,10 @@ build=$1 mode=$2
 shift 2
 accel=${VGR_ACCEL:-tcg}
 limit=${VGR_GUEST_TIMEOUT:-1500}
-cpu=max
+cpu=${VGR_CPU:-max}
 [ "$accel" = kvm ] && cpu=host
+# test: where the console and results go (BUILD/NAME-console.log, .tap).
+name=${VGR_RUN_NAME:-guest}
 
 set -- -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
 	-display none -monitor none -no-reboot -nodefaults \
@@ -28,10 +32,10 @@ set -- -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
 
 case $mode in
 test)
-	rm -f "$build/guest-console.log" "$build/guest-results.tap"
+	rm -f "$build/$name-console.log" "$build/$name-results.tap"
 	timeout -k 10 "$limit" qemu-system-x86_64 "$@" \
-		-serial "file:$build/guest-console.log" \
-		-serial "file:$build/guest-results.tap" </dev/null
+		-serial "file:$build/$name-console.log" \
+		-serial "file:$build/$name-results.tap" </dev/null
 	;;
 run)
 	timeout -k 10 "$limit" qemu-system-x86_64 "$@" \
