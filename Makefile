@@ -49,7 +49,7 @@ GUEST_LDLIBS := -lpthread
 HOST_DIR := $(ST)/vgetrandom/host
 
 .PHONY: help deps overlay kernel bins guest-bins host-bins initramfs run test \
-	bench install check-harness patches checkpatch clean distclean
+	bench install check-config check-harness patches checkpatch clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -59,6 +59,7 @@ help:
 	@echo "make initramfs      guest userland: busybox, init, test binaries"
 	@echo "make bench          speed ratios on the host: ours vs the host kernel's vDSO, syscall, libsodium"
 	@echo "make install        the library, its header and the man page (DESTDIR, PREFIX)"
+	@echo "make check-config   compile what the overlay changes under Debian's full amd64 config"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
 	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
 	@echo "make checkpatch     the base's checkpatch.pl over the exported series"
@@ -103,6 +104,11 @@ install: overlay
 		O=$(BUILD)/lib KSRC=$(KTREE) DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) install
 	install -D -m 644 Documentation/vgetrandom/vgetrandom_alloc.2 \
 		$(DESTDIR)$(PREFIX)/share/man/man2/vgetrandom_alloc.2
+
+# Distributions build with their own, full configuration: compile what we
+# change under Debian's amd64 config (needs linux-config-6.1).
+check-config: overlay
+	@harness/check-config.sh $(BUILD)
 
 check-harness: initramfs
 	@harness/check-harness.sh $(BUILD)

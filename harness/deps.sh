@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 patch perl git ccache qemu-system-x86 busybox-static libsodium-dev
-man-db util-linux"
+man-db util-linux linux-config-6.1"
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
