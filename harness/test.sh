@@ -7,6 +7,7 @@
 #   host:     BUILD/host/list, userspace tests of our code (no guest)
 #   mainline: BUILD/guest/mainline.list, guest tests of the mainline ABI run
 #             on the host's own kernel (tests of our additions skip there)
+#   config:   what we change compiles under Debian's full amd64 config
 #   patches:  the overlay exported as a series (harness/patches.sh) must
 #             cover every file and apply with git am onto the base
 #   guest:    BUILD/guest/list, run in QEMU on our kernel; the kernel
@@ -56,6 +57,14 @@ if make -s --no-print-directory -C "$here/.." install DESTDIR="$stage" PREFIX=/u
 else
 	echo "FAIL install/tools: see $build/install.log and $stage/man.warnings" | tee -a "$lines"
 	tail -5 "$build/install.log" "$stage/man.warnings" 2>/dev/null | sed 's/^/    /'
+fi
+
+echo "== Debian's full amd64 config =="
+if "$here/check-config.sh" "$build" > "$build/check-config.out" 2>&1; then
+	echo "PASS config/debian-amd64: every changed kernel file and the vDSO images compile without warnings" | tee -a "$lines"
+else
+	echo "FAIL config/debian-amd64: $(tail -1 "$build/check-config.out")" | tee -a "$lines"
+	tail -8 "$build/check-config.out" | sed 's/^/    /'
 fi
 
 echo "== the exported patch series =="
