@@ -8,8 +8,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/base.version"
 
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
-patch perl git ccache qemu-system-x86 busybox-static libsodium-dev
-man-db util-linux linux-config-6.1"
+rsync patch perl git ccache qemu-system-x86 busybox-static libsodium-dev
+man-db util-linux coreutils gawk gzip linux-config-6.1"
+
+# Every external command the harness, the Makefiles and the base's build
+# call, checked once everything is installed: a missing one is named here
+# rather than found minutes into a kernel build.
+cmds="make gcc cc ld as ar flex bison bc perl git patch rsync cpio xz gzip
+awk sed sha256sum timeout ccache qemu-system-x86_64 busybox man dpkg-query
+apt-get install tar find sort cmp diff"
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
@@ -58,4 +65,13 @@ if [ "$have" = "$LINUX_SOURCE_VERSION" ]; then
 	fi
 else
 	echo "deps: WARNING: building on $LINUX_SOURCE_PACKAGE $have, not the pinned $LINUX_SOURCE_VERSION" >&2
+fi
+
+absent=
+for c in $cmds; do
+	command -v "$c" >/dev/null 2>&1 || absent="$absent $c"
+done
+if [ -n "$absent" ]; then
+	echo "deps: missing commands after installing:$absent" >&2
+	exit 1
 fi
