@@ -19,12 +19,13 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 : > "$new"
 
-# Top-level directories of a kernel tree; anything else in REPO is tooling.
+# Top-level directories and files of a kernel tree; anything else in REPO
+# is tooling.
 dirs=
 for d in Documentation arch block certs crypto drivers fs include init \
 	 io_uring ipc kernel lib mm net samples scripts security sound tools \
-	 usr virt; do
-	[ -d "$repo/$d" ] && dirs="$dirs $d"
+	 usr virt MAINTAINERS.patch; do
+	[ -e "$repo/$d" ] && dirs="$dirs $d"
 done
 
 install_file() { # SRC DEST

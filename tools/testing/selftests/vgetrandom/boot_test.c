@@ -47,7 +47,8 @@ int main(void)
 		ksft_exit_fail_msg("uname: %m\n");
 	ksft_print_msg("running %s %s\n", u.release, u.version);
 	if (!want)
-		ksft_test_result_skip("kernel release is the one built (VGR_KERNEL_RELEASE unset)\n");
+		ksft_test_result_skip(
+			"kernel release is the one built (VGR_KERNEL_RELEASE unset)\n");
 	else
 		ksft_test_result(!strcmp(u.release, want),
 				 "kernel release is the one built (%s)\n", want);

@@ -499,8 +499,9 @@ int main(void)
 	page_size = sysconf(_SC_PAGESIZE);
 	vgr_alloc = (vgr_alloc_t)vgr_vdso_sym("__vdso_vgetrandom_alloc");
 	if (!vgr_alloc)
-		ksft_exit_skip("__vdso_vgetrandom_alloc@LINUX_2.6 not in the vDSO: this kernel has no vgetrandom_alloc(), so system call %d is not made\n",
-			       __NR_vgetrandom_alloc);
+		ksft_exit_skip(
+			"__vdso_vgetrandom_alloc@LINUX_2.6 not in the vDSO: this kernel has no vgetrandom_alloc(), so system call %d is not made\n",
+			__NR_vgetrandom_alloc);
 	vgetrandom = (vgetrandom_t)vgr_vdso_sym("__vdso_getrandom");
 
 	ksft_set_plan(20);

@@ -83,9 +83,10 @@ static int demo_alloc(void)
 		printf("6. vgetrandom_alloc() failed: %s\n", strerror(-ret));
 		return 1;
 	}
-	printf("6. vgetrandom_alloc(): %llu states of %llu bytes in %llu bytes of MAP_DROPPABLE memory at %#llx\n",
+	printf("6. vgetrandom_alloc(): %llu states of %llu bytes",
 	       (unsigned long long)args.num,
-	       (unsigned long long)args.size_of_opaque_state,
+	       (unsigned long long)args.size_of_opaque_state);
+	printf(" in %llu bytes of MAP_DROPPABLE memory at %#llx\n",
 	       (unsigned long long)args.map_len,
 	       (unsigned long long)args.map_addr);
 	per_page = getpagesize() / args.size_of_opaque_state;
@@ -94,7 +95,8 @@ static int demo_alloc(void)
 			      (i / per_page) * getpagesize() +
 			      (i % per_page) * args.size_of_opaque_state;
 
-		if (vgetrandom(buf, sizeof(buf), 0, state, args.size_of_opaque_state) != sizeof(buf))
+		if (vgetrandom(buf, sizeof(buf), 0, state,
+			       args.size_of_opaque_state) != sizeof(buf))
 			return 1;
 		if (i < 3) {
 			char what[16];
@@ -142,7 +144,7 @@ int main(void)
 	printf("3. 32 bytes from the vDSO (the first call on a state rekeys it once):\n");
 	hex("bytes", a, sizeof(a));
 
-	printf("4. fork: the child's state is wiped, so it rekeys instead of repeating the parent:\n");
+	printf("4. fork: the child's wiped state rekeys instead of repeating the parent:\n");
 	if (pipe(pipefd))
 		return 1;
 	pid = fork();
@@ -158,7 +160,8 @@ int main(void)
 	waitpid(pid, NULL, 0);
 	hex("parent", a, sizeof(a));
 	hex("child", b, sizeof(b));
-	printf("  %s\n", memcmp(a, b, sizeof(a)) ? "different, as they must be" : "IDENTICAL: broken");
+	printf("  %s\n", memcmp(a, b, sizeof(a)) ?
+	       "different, as they must be" : "IDENTICAL: broken");
 
 	n = count_getrandom(burst, &code);
 	if (n < 0 || code)

@@ -383,7 +383,8 @@ int main(int argc, char **argv)
 		} else {
 			int ret = run_in_cg(child_drop, NULL, why, sizeof(why));
 
-			ksft_test_result(!ret, "MGLRU=%s: drop: pattern reads back zero, no signal, no OOM kill: %s\n",
+			ksft_test_result(!ret,
+					 "MGLRU=%s: drop: pattern reads back zero, no signal, no OOM kill: %s\n",
 					 mode, why);
 		}
 		cg_teardown();
@@ -395,7 +396,8 @@ int main(int argc, char **argv)
 		} else {
 			int ret = run_swap(why, sizeof(why));
 
-			ksft_test_result(!ret, "MGLRU=%s: swap: ordinary memory swapped, droppable never: %s\n",
+			ksft_test_result(!ret,
+					 "MGLRU=%s: swap: ordinary memory swapped, droppable never: %s\n",
 					 mode, why);
 		}
 		cg_teardown();
@@ -405,7 +407,8 @@ int main(int argc, char **argv)
 		} else {
 			int ret = run_in_cg(child_fault, NULL, why, sizeof(why));
 
-			ksft_test_result(!ret, "MGLRU=%s: fault: 64 MiB written in a 4 MiB memcg, survives, no OOM kill: %s\n",
+			ksft_test_result(!ret,
+					 "MGLRU=%s: fault: 64 MiB written in a 4 MiB memcg, survives, no OOM kill: %s\n",
 					 mode, why);
 		}
 		cg_teardown();
