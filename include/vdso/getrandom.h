@@ -40,6 +40,15 @@ struct vdso_rng_data {
 	u8	is_ready;
 };
 
+/*
+ * Where, inside the batch, the arch ChaCha20 may park intermediate values:
+ * its last 32 bytes.  When the batch is refilled they are the last rows of
+ * the last block, which the ChaCha20 writes after its last use of them; when
+ * blocks go straight into the caller's buffer the batch has been used up.
+ */
+#define VGETRANDOM_SCRATCH_SIZE		32
+#define VGETRANDOM_SCRATCH_OFFSET	(VGETRANDOM_BATCH_SIZE - VGETRANDOM_SCRATCH_SIZE)
+
 /**
  * struct vgetrandom_state - per-thread state of the vDSO getrandom()
  * @batch:	Output generated ahead of time. Bytes before @pos have been
@@ -50,11 +59,15 @@ struct vdso_rng_data {
  *		replaces it.
  * @generation:	Value of &vdso_rng_data.generation that @key was derived
  *		under; 0 (as in a zeroed, wiped or dropped state) is invalid.
+ * @owner:	0 while no call works on this state; otherwise a token that
+ *		is unique among the calls live on the thread at that moment
+ *		(the address of a variable in the owning call's frame).  A
+ *		signal handler interrupting that call on the same thread sees
+ *		it and falls back to the syscall.  A drop zeroes it, and a call
+ *		that finds someone else's token, or none, where its own should
+ *		be knows that the state changed under it.
  * @pos:	Offset of the first unused byte in @batch; VGETRANDOM_BATCH_SIZE
  *		when the batch is empty.
- * @in_use:	Set while a call works on this state, so that a signal handler
- *		interrupting that call on the same thread falls back to the
- *		syscall instead of corrupting the state.
  *
  * Lives in memory mapped with MAP_DROPPABLE: it is zeroed in fork children
  * and may be zeroed at any time under memory pressure, even in the middle of
@@ -63,11 +76,11 @@ struct vdso_rng_data {
 struct vgetrandom_state {
 	union {
 		struct {
-			u8	batch[VGETRANDOM_BATCH_SIZE];
-			u32	key[VGETRANDOM_CHACHA_KEY_SIZE / sizeof(u32)];
-			u64	generation;
-			u32	pos;
-			bool	in_use;
+			u8		batch[VGETRANDOM_BATCH_SIZE];
+			u32		key[VGETRANDOM_CHACHA_KEY_SIZE / sizeof(u32)];
+			u64		generation;
+			unsigned long	owner;
+			u32		pos;
 		};
 		u8	__size[VGETRANDOM_STATE_SIZE];
 	};
@@ -76,8 +89,8 @@ struct vgetrandom_state {
 /**
  * __arch_chacha20_blocks_nostack - generate ChaCha20 stream without using the stack
  * @dst_bytes:	Destination for @nblocks * 64 bytes of output. Must not
- *		overlap @key or @counter, and may be written with intermediate
- *		values before the final output.
+ *		overlap @key or @counter. Its last 32 bytes serve as scratch
+ *		until the last block is written.
  * @key:	256-bit key, as eight little-endian u32 words.
  * @counter:	64-bit block counter as two u32 words (low, high); read, and
  *		advanced by @nblocks (with carry) on return.
@@ -87,9 +100,35 @@ struct vgetrandom_state {
  * counter in words 12-13 and an all-zero 64-bit nonce in words 14-15. The
  * implementation writes nothing to the stack and clears the vector
  * registers it used before returning, so no key-derived data outlives the
- * call except in @dst_bytes.
+ * call except in @dst_bytes. Mainline's name and prototype, for tools that
+ * test the arch code; the generic code calls __arch_chacha20_blocks_owned().
  */
 void __arch_chacha20_blocks_nostack(u8 *dst_bytes, const u32 *key, u32 *counter,
 				    size_t nblocks);
+
+/**
+ * __arch_chacha20_blocks_owned - ChaCha20 stream for a state one owns
+ * @dst_bytes:	Destination for @nblocks * 64 bytes; receives nothing but
+ *		final output, each byte written once.
+ * @key:	As for __arch_chacha20_blocks_nostack(); in the state.
+ * @counter:	As for __arch_chacha20_blocks_nostack().
+ * @nblocks:	As for __arch_chacha20_blocks_nostack().
+ * @scratch:	VGETRANDOM_SCRATCH_SIZE bytes of the state for intermediate
+ *		values, or the last 32 bytes of @dst_bytes when that is the
+ *		state's batch.
+ * @owner:	The state's &vgetrandom_state.owner.
+ * @token:	What *@owner holds while the caller owns the state.
+ *
+ * Every key word is read while *@owner == @token is checked after the read,
+ * and every row of output is stored only after such a check: a state
+ * dropped and taken over by a signal handler mid-call never has blocks of
+ * a key the caller did not own written into it, or into @dst_bytes.
+ *
+ * Returns: true if all @nblocks blocks were written under ownership; false
+ * as soon as a check fails (then @dst_bytes and @counter are unspecified).
+ */
+bool __arch_chacha20_blocks_owned(u8 *dst_bytes, const u32 *key, u32 *counter,
+				  size_t nblocks, u8 *scratch,
+				  const unsigned long *owner, unsigned long token);
 
 #endif /* _VDSO_GETRANDOM_H */

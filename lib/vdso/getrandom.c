@@ -24,15 +24,41 @@
 #endif
 
 /**
- * memcpy_and_zero_src - copy bytes out of the batch and wipe them there
- * @dst:	Destination, any alignment.
- * @src:	Source inside the state's batch, any alignment.
+ * vgetrandom_owned - whether the calling call still owns the state
+ * @state:	The state.
+ * @token:	The caller's token, as stored in &vgetrandom_state.owner.
+ *
+ * The state is only ever touched by its thread, so a volatile read, placed
+ * in program order by the compiler barriers around it, sees everything a
+ * signal handler that interrupted us did; a drop from another CPU shows as
+ * a zero here.
+ */
+static __always_inline bool vgetrandom_owned(const struct vgetrandom_state *state,
+					     unsigned long token)
+{
+	return READ_ONCE(state->owner) == token;
+}
+
+/**
+ * vgetrandom_take - copy bytes out of the state and wipe them there
+ * @state:	The state, owned through @token.
+ * @token:	The caller's token.
+ * @dst:	Destination, any alignment; may be &vgetrandom_state.key.
+ * @src:	Source inside @state, any alignment.
  * @len:	Number of bytes.
  *
- * The barrier() in the loop keeps the compiler from turning the loop into
- * calls to memcpy() and memset(), which do not exist in the vDSO.
+ * Ownership is checked before every store into the state. If a drop and a
+ * signal handler took the state over since the last check, the stores that
+ * would follow belong to someone else: zeroing unused bytes of their batch
+ * would make a later call hand out zeroes. The barrier()s keep the compiler
+ * from turning the loop into memcpy() and memset(), which the vDSO lacks,
+ * and from moving the check after the store it guards.
+ *
+ * Returns: true if all @len bytes were moved under ownership.
  */
-static __always_inline void memcpy_and_zero_src(void *dst, void *src, size_t len)
+static __always_inline bool vgetrandom_take(struct vgetrandom_state *state,
+					    unsigned long token, void *dst,
+					    void *src, size_t len)
 {
 	static const u64 zero64;
 	static const u32 zero32;
@@ -44,91 +70,173 @@ static __always_inline void memcpy_and_zero_src(void *dst, void *src, size_t len
 
 	for (; len >= sizeof(v64); len -= sizeof(v64), d += sizeof(v64), s += sizeof(v64)) {
 		__builtin_memcpy(&v64, s, sizeof(v64));
-		__builtin_memcpy(d, &v64, sizeof(v64));
+		barrier();
+		if (unlikely(!vgetrandom_owned(state, token)))
+			return false;
+		barrier();
 		__builtin_memcpy(s, &zero64, sizeof(v64));
+		__builtin_memcpy(d, &v64, sizeof(v64));
 		barrier();
 	}
 	if (len & sizeof(v32)) {
 		__builtin_memcpy(&v32, s, sizeof(v32));
-		__builtin_memcpy(d, &v32, sizeof(v32));
+		barrier();
+		if (unlikely(!vgetrandom_owned(state, token)))
+			return false;
+		barrier();
 		__builtin_memcpy(s, &zero32, sizeof(v32));
+		__builtin_memcpy(d, &v32, sizeof(v32));
+		barrier();
 		d += sizeof(v32);
 		s += sizeof(v32);
 	}
 	if (len & sizeof(v16)) {
 		__builtin_memcpy(&v16, s, sizeof(v16));
-		__builtin_memcpy(d, &v16, sizeof(v16));
+		barrier();
+		if (unlikely(!vgetrandom_owned(state, token)))
+			return false;
+		barrier();
 		__builtin_memcpy(s, &zero16, sizeof(v16));
+		__builtin_memcpy(d, &v16, sizeof(v16));
+		barrier();
 		d += sizeof(v16);
 		s += sizeof(v16);
 	}
 	if (len & 1) {
-		*d = *s;
+		u8 v8 = *s;
+
+		barrier();
+		if (unlikely(!vgetrandom_owned(state, token)))
+			return false;
+		barrier();
 		*s = 0;
+		*d = v8;
 	}
+	return true;
+}
+
+/**
+ * vgetrandom_set_pos - record how much of the batch is used
+ * @state:	The state, owned through @token.
+ * @token:	The caller's token.
+ * @pos:	New &vgetrandom_state.pos, computed from what this call read.
+ *
+ * Returns: true if the state was still owned, and @pos stored.
+ */
+static __always_inline bool vgetrandom_set_pos(struct vgetrandom_state *state,
+					       unsigned long token, u32 pos)
+{
+	barrier();
+	if (unlikely(!vgetrandom_owned(state, token)))
+		return false;
+	barrier();
+	WRITE_ONCE(state->pos, pos);
+	return true;
 }
 
 /**
  * vgetrandom_refill - refill the batch and replace the key
- * @state:	State to refill.
+ * @state:	State to refill, owned through @token.
+ * @token:	The caller's token.
  * @counter:	Block counter to continue from: blocks the current key has
  *		already produced for the caller must not be produced again.
  *
  * Fast key erasure: the first VGETRANDOM_CHACHA_KEY_SIZE bytes of the new
  * batch become the next key and are wiped from the batch, so once this
  * returns nothing in the state can recompute any output given out before.
+ *
+ * Returns: true if done under ownership throughout.
  */
-static __always_inline void vgetrandom_refill(struct vgetrandom_state *state, u32 *counter)
+static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
+					      unsigned long token, u32 *counter)
 {
-	__arch_chacha20_blocks_nostack(state->batch, state->key, counter,
-				       VGETRANDOM_BATCH_BLOCKS);
-	memcpy_and_zero_src(state->key, state->batch, sizeof(state->key));
-	state->pos = sizeof(state->key);
+	if (!__arch_chacha20_blocks_owned(state->batch, state->key, counter,
+					  VGETRANDOM_BATCH_BLOCKS,
+					  state->batch + VGETRANDOM_SCRATCH_OFFSET,
+					  &state->owner, token))
+		return false;
+	if (!vgetrandom_take(state, token, state->key, state->batch, sizeof(state->key)))
+		return false;
+	return vgetrandom_set_pos(state, token, sizeof(state->key));
 }
 
 /**
  * vgetrandom_fill - produce @len bytes with the state's current key
- * @state:	State, keyed for the current generation.
+ * @state:	State, keyed for the current generation, owned through @token.
+ * @token:	The caller's token.
  * @buffer:	Destination.
  * @len:	Number of bytes, at most MAX_RW_COUNT.
  *
  * Small requests are served from the batch. Larger ones take what is left
  * there, then get whole blocks generated straight into @buffer with the
- * current key, after which a refill (continuing the same counter) replaces
- * the key; the tail comes from the fresh batch.
+ * current key (the used-up batch holding the cipher's scratch), after
+ * which a refill (continuing the same counter) replaces the key; the tail
+ * comes from the fresh batch.
+ *
+ * Everything is read from the state afresh and written back only while the
+ * state is still ours: no value read before a takeover is stored after it.
+ *
+ * Returns: true if all of @buffer was filled under ownership.
  */
-static __always_inline void vgetrandom_fill(struct vgetrandom_state *state,
-					    u8 *buffer, size_t len)
+static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
+					    unsigned long token, u8 *buffer, size_t len)
 {
 	u32 counter[2] = { 0, 0 };
 	size_t avail, nblocks;
-	u32 pos = state->pos;
+	u32 pos = READ_ONCE(state->pos);
 
-	/* A state dropped or scribbled on mid-call must not index outside it. */
+	/* A state scribbled on must not index outside it. */
 	if (unlikely(pos > sizeof(state->batch)))
 		pos = sizeof(state->batch);
 	avail = sizeof(state->batch) - pos;
 
-	if (likely(len <= avail)) {
-		memcpy_and_zero_src(buffer, state->batch + pos, len);
-		state->pos = pos + len;
-		return;
-	}
+	if (likely(len <= avail))
+		return vgetrandom_take(state, token, buffer, state->batch + pos, len) &&
+		       vgetrandom_set_pos(state, token, pos + len);
 
-	memcpy_and_zero_src(buffer, state->batch + pos, avail);
+	if (!vgetrandom_take(state, token, buffer, state->batch + pos, avail))
+		return false;
 	buffer += avail;
 	len -= avail;
 
 	nblocks = len / VGETRANDOM_CHACHA_BLOCK_SIZE;
 	if (nblocks) {
-		__arch_chacha20_blocks_nostack(buffer, state->key, counter, nblocks);
+		if (!__arch_chacha20_blocks_owned(buffer, state->key, counter, nblocks,
+						  state->batch + VGETRANDOM_SCRATCH_OFFSET,
+						  &state->owner, token))
+			return false;
 		buffer += nblocks * VGETRANDOM_CHACHA_BLOCK_SIZE;
 		len -= nblocks * VGETRANDOM_CHACHA_BLOCK_SIZE;
 	}
 
-	vgetrandom_refill(state, counter);
-	memcpy_and_zero_src(buffer, state->batch + state->pos, len);
-	state->pos += len;
+	if (!vgetrandom_refill(state, token, counter))
+		return false;
+	pos = sizeof(state->key);
+	return vgetrandom_take(state, token, buffer, state->batch + pos, len) &&
+	       vgetrandom_set_pos(state, token, pos + len);
+}
+
+/**
+ * vgetrandom_wipe - clear what a failed attempt left in the caller's buffer
+ * @buffer:	The caller's buffer.
+ * @len:	Its length.
+ *
+ * Only on the way to the syscall after an attempt failed its final check:
+ * the syscall may fill less than @len (or nothing), and the rest must not
+ * be output of a key that was not ours.
+ */
+static __always_inline void vgetrandom_wipe(u8 *buffer, size_t len)
+{
+	static const u64 zero64;
+
+	for (; len >= sizeof(zero64); len -= sizeof(zero64), buffer += sizeof(zero64)) {
+		__builtin_memcpy(buffer, &zero64, sizeof(zero64));
+		barrier();
+	}
+	for (; len; len--, buffer++) {
+		*buffer = 0;
+		barrier();
+	}
 }
 
 /**
@@ -144,7 +252,8 @@ static __always_inline void vgetrandom_fill(struct vgetrandom_state *state,
  * The state must be allocated with mmap() using the prot and flags the
  * parameter query returns, at a stride of its size_of_opaque_state, and
  * must not straddle a page boundary. One state may be used by one thread
- * at a time only (signal handlers on that thread are safe).
+ * at a time only; signal handlers on that thread may call this on the same
+ * state at any moment, even while the state is being dropped.
  *
  * Returns: the number of random bytes written to @buffer, 0 after a
  * successful parameter query, or a negative errno as getrandom(2) would
@@ -159,11 +268,19 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 	struct vgetrandom_state *state = opaque_state;
 	size_t orig_len = len;
 	u64 current_generation;
-	bool in_use, have_retried = false;
+	bool have_retried = false, filled = false;
+	/*
+	 * The address of a variable of this frame: no other call live on this
+	 * thread can have the same one (nested calls run in frames further
+	 * down the stack or on the signal stack), and it is never 0.
+	 */
+	unsigned char frame_anchor;
+	unsigned long token = (unsigned long)&frame_anchor;
 
 	BUILD_BUG_ON(sizeof(*state) != VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(PAGE_SIZE % VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(sizeof(state->key) >= VGETRANDOM_BATCH_SIZE);
+	BUILD_BUG_ON(VGETRANDOM_SCRATCH_OFFSET < sizeof(state->key));
 
 	if (unlikely(opaque_len == ~0UL && !buffer && !len && !flags)) {
 		struct vgetrandom_opaque_params *params = opaque_state;
@@ -187,6 +304,10 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 	if (unlikely(flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)))
 		goto fallback_syscall;
 
+	/* As the syscall: GRND_INSECURE means "whatever the pool", not "from it". */
+	if (unlikely((flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE)))
+		return -EINVAL;
+
 	/* 3. A state sized for another kernel (e.g. after checkpoint/restore). */
 	if (unlikely(opaque_len != sizeof(*state)))
 		goto fallback_syscall;
@@ -208,14 +329,12 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 
 	/*
 	 * 6. A signal handler interrupted a call working on this very state.
-	 * Only this thread uses the state, so compiler barriers order the
-	 * flag against the state accesses: a handler runs between two
-	 * instructions of this thread and sees program order. If the handler
-	 * arrives after the check but before the flag is set, it runs to
-	 * completion, leaving the state consistent, before we go on.
+	 * If the handler arrives after this check but before the token is
+	 * stored, it runs to completion, leaving the state free, before we go
+	 * on. A call abandoned by a longjmp() out of a handler leaves its
+	 * token behind: the state then stays on the syscall, which is safe.
 	 */
-	in_use = READ_ONCE(state->in_use);
-	if (unlikely(in_use))
+	if (unlikely(READ_ONCE(state->owner)))
 		goto fallback_syscall;
 
 	if (unlikely(len > MAX_RW_COUNT))
@@ -231,10 +350,11 @@ retry_generation:
 	current_generation = smp_load_acquire(&rng_info->generation);
 
 	/*
-	 * (Re)set on every attempt: if the page was dropped since the last
-	 * one, the flag reads as false again.
+	 * Take the state (again, on a retry: a drop or a handler may have
+	 * taken it from us since). From here on, every store into the state
+	 * is made only after checking that the token is still ours.
 	 */
-	WRITE_ONCE(state->in_use, true);
+	WRITE_ONCE(state->owner, token);
 	barrier();
 
 	/*
@@ -247,56 +367,77 @@ retry_generation:
 		/*
 		 * Write the generation before the syscall writes the key. If the
 		 * page is wiped or dropped after this store, the generation
-		 * reads 0 again and the check after the fill catches it. In the
-		 * other order, a wipe between the key and the generation stores
-		 * would leave a valid generation over a zero key. barrier()
-		 * keeps the compiler from sinking the store past the call.
+		 * reads 0 again and the final check catches it. In the other
+		 * order, a wipe between the key and the generation stores would
+		 * leave a valid generation over a zero key. barrier() keeps the
+		 * compiler from sinking the store past the call.
 		 */
 		WRITE_ONCE(state->generation, current_generation);
 		barrier();
 
 		/* The syscall writes only into the state, never into @buffer. */
 		ret = getrandom_syscall(state->key, sizeof(state->key), 0);
-		if (unlikely(ret != sizeof(state->key))) {
-			/* Never keep a half-keyed state. */
-			WRITE_ONCE(state->generation, 0);
-			barrier();
-			WRITE_ONCE(state->in_use, false);
-			goto fallback_syscall;
-		}
+		if (unlikely(ret != sizeof(state->key)))
+			goto invalidate;
 
 		/* Bytes batched under the old key are not handed out anymore. */
-		state->pos = sizeof(state->batch);
+		if (unlikely(!vgetrandom_set_pos(state, token, sizeof(state->batch))))
+			goto check_failed;
 	}
 
-	vgetrandom_fill(state, buffer, len);
+	filled = true;
+	if (unlikely(!vgetrandom_fill(state, token, buffer, len)))
+		goto check_failed;
 
 	/*
-	 * The fill must have run entirely under one generation with the state
-	 * intact. A reseed, or a fork or drop that zeroed the state (reading
-	 * back generation 0), means @buffer may hold bytes from an old or zero
-	 * key: overwrite them all once, then give up to the syscall. The
-	 * barrier() keeps the compiler from reading the state's generation
-	 * before the fill's last access to the state.
+	 * Success only if the whole fill ran on a state that was ours from
+	 * start to end, under one generation: the token still there means no
+	 * drop (which zeroes it) and no nested call (which clears it, or, if
+	 * abandoned by a longjmp(), leaves its own); the generation still
+	 * current means no reseed. The barrier() keeps the compiler from
+	 * reading either before the fill's last access to the state.
 	 */
 	barrier();
 	/* Pairs with the smp_store_release() in random.c, as above. */
 	current_generation = smp_load_acquire(&rng_info->generation);
-	if (unlikely(READ_ONCE(state->generation) != current_generation)) {
-		if (!have_retried) {
-			have_retried = true;
-			goto retry_generation;
-		}
-		barrier();
-		WRITE_ONCE(state->in_use, false);
-		goto fallback_syscall;
-	}
+	if (unlikely(!vgetrandom_owned(state, token) ||
+		     READ_ONCE(state->generation) != current_generation))
+		goto check_failed;
 
 	/* All state accesses above happen before the state is released. */
 	barrier();
-	WRITE_ONCE(state->in_use, false);
+	WRITE_ONCE(state->owner, 0);
 	return len;
 
+check_failed:
+	/*
+	 * @buffer may hold output of an old key, of a zero key (read after a
+	 * drop) or of someone else's batch, and the state may hold our stale
+	 * writes or another call's fresh ones. Whoever owns it now, it must
+	 * not be trusted again: a zero generation makes the next call, ours
+	 * included, rekey it and discard its batch before anything is handed
+	 * out. Then the whole of @buffer is written once more.
+	 */
+	WRITE_ONCE(state->generation, 0);
+	barrier();
+	if (!have_retried) {
+		have_retried = true;
+		goto retry_generation;
+	}
+	goto release;
+
+invalidate:
+	/* Never keep a half-keyed state. */
+	WRITE_ONCE(state->generation, 0);
+	barrier();
+release:
+	/* Release the state only if it is still ours to release. */
+	if (vgetrandom_owned(state, token)) {
+		barrier();
+		WRITE_ONCE(state->owner, 0);
+	}
+	if (filled)
+		vgetrandom_wipe(buffer, len);
 fallback_syscall:
 	return getrandom_syscall(buffer, orig_len, flags);
 }

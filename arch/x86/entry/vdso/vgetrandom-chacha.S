@@ -8,11 +8,17 @@
  * all the blocks. That takes all sixteen vector registers, and the
  * rotations need a seventeenth as scratch. The stack is off limits
  * (key-derived data there would outlive the call and be copied into fork
- * children), so one state word at a time is parked in the caller's output
- * instead, inside the group's first block (16 bytes at offset 48 for SSE2,
- * 32 bytes at offset 32 for AVX2), where that block's final output
- * overwrites it. The key and the constants are reloaded from memory for
- * the feed-forward rather than kept in registers.
+ * children), and so is the caller's buffer (others may watch or write it:
+ * it gets final output only), so one state word at a time is parked in 32
+ * bytes of scratch that the getrandom state owns. The key and the constants
+ * are reloaded from memory for the feed-forward rather than kept in
+ * registers.
+ *
+ * The state is MAP_DROPPABLE memory: it can turn into zeroes at any moment,
+ * and a signal handler on the same thread may then take it over. So the
+ * caller's ownership token is checked after every read of the key and
+ * before every store of output: blocks of a zero key, or of a key that is
+ * no longer the caller's, are never stored anywhere.
  */
 
 #include <linux/linkage.h>
@@ -48,18 +54,35 @@
 	.long	0x79622d32, 0x79622d32, 0x79622d32, 0x79622d32	/* "2-by" */
 	.long	0x6b206574, 0x6b206574, 0x6b206574, 0x6b206574	/* "te k" */
 
+/* The owner word of __arch_chacha20_blocks_nostack(), which owns nothing. */
+.Lalways_owned:
+	.quad	1
+
 .text
 
 #define DST		%rdi
 #define KEY		%rsi
 #define COUNTER		%rdx
 #define NBLOCKS		%rcx
-#define CTR		%r8
-#define TMP		%r9
+#define SCRATCH		%r8
+#define OWNER		%r9
+#define TOKEN		%r10
+#define CTR		%r11
+/* The round counter, and outside the rounds a temporary. */
 #define ROUNDS		%eax
+#define TMP		%rax
 
-/* The parked word: row 3, words 12-15, of the group's first block. */
-#define SPILL		48(DST)
+/*
+ * The parked word, 16 bytes: the second half of the scratch. In a refill
+ * of the batch that is row 3 of the last block, which is stored last.
+ */
+#define SPILL		16(SCRATCH)
+
+/* Go to fail unless the caller still owns the state. */
+.macro OWNED fail
+	cmp	TOKEN, (OWNER)
+	jne	\fail
+.endm
 
 /* x <<<= 16: swap the 16-bit halves of each lane; needs no scratch. */
 .macro ROT16 x
@@ -159,15 +182,21 @@
 .endm
 
 /*
- * void __arch_chacha20_blocks_nostack(u8 *dst_bytes, const u32 *key,
- *				       u32 *counter, size_t nblocks)
+ * bool __arch_chacha20_blocks_owned(u8 *dst_bytes, const u32 *key,
+ *				     u32 *counter, size_t nblocks, u8 *scratch,
+ *				     const unsigned long *owner,
+ *				     unsigned long token)
  *
  * Writes nblocks * 64 bytes of ChaCha20 stream to dst_bytes (which must not
- * overlap key or counter) and advances the 64-bit counter by nblocks.
- * A last group of fewer than four blocks is computed whole but only the
- * blocks asked for are stored.
+ * overlap key or counter) and advances the 64-bit counter by nblocks, as
+ * long as *owner == token; returns false, with nothing more stored, once
+ * it is not. A last group of fewer than four (eight) blocks is computed
+ * whole but only the blocks asked for are stored. The seventh argument is
+ * the only one on the stack, and it is only read.
  */
-SYM_FUNC_START(__arch_chacha20_blocks_nostack)
+SYM_FUNC_START(__arch_chacha20_blocks_owned)
+	movq	8(%rsp), TOKEN
+.Lstart:
 	/* counter[0] is the low word, counter[1] the high: a little-endian u64. */
 	movq	(COUNTER), CTR
 	test	NBLOCKS, NBLOCKS
@@ -177,7 +206,8 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 
 /* AVX2: the same, for eight blocks in the 32-bit lanes of YMM registers. */
 
-#define SPILL8		32(DST)
+/* The parked word, 32 bytes: all of the scratch (rows 2-3 of a last block). */
+#define SPILL8		(SCRATCH)
 
 .macro ROT8V x, mask
 	vpshufb	\mask(%rip), \x, \x
@@ -287,18 +317,31 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 	vpbroadcastd 20(KEY), %ymm9
 	vpbroadcastd 24(KEY), %ymm10
 	vpbroadcastd 28(KEY), %ymm11
+	/* A key read after a drop would be zeroes, or another call's. */
+	OWNED	.Lavx2_not_owned
 	COUNTERS8 12, 13, 14
 	vpxor	%ymm14, %ymm14, %ymm14
-	vpxor	%ymm15, %ymm15, %ymm15
-	vmovdqu	%ymm15, SPILL8
 
+	/*
+	 * The first column round. x15, the nonce, is 0 until it is needed, so
+	 * it need not be parked: the first value parked is x12 after its
+	 * quarter round, which depends on the key. (Parking a known value
+	 * could show a handler that took the state over a known value.)
+	 */
 	mov	$10, ROUNDS
+	QRV	%ymm0, %ymm4, %ymm8, %ymm12, %ymm15
+	QRV	%ymm1, %ymm5, %ymm9, %ymm13, %ymm15
+	QRV	%ymm2, %ymm6, %ymm10, %ymm14, %ymm15
+	vmovdqu	%ymm12, SPILL8
+	vpxor	%ymm15, %ymm15, %ymm15
+	jmp	.Lavx2_column3
 .Lavx2_doubleround:
 	QRV	%ymm0, %ymm4, %ymm8, %ymm12, %ymm15
 	QRV	%ymm1, %ymm5, %ymm9, %ymm13, %ymm15
 	QRV	%ymm2, %ymm6, %ymm10, %ymm14, %ymm15
 	vmovdqu	SPILL8, %ymm15
 	vmovdqu	%ymm12, SPILL8
+.Lavx2_column3:
 	QRV	%ymm3, %ymm7, %ymm11, %ymm15, %ymm12
 	QRV	%ymm0, %ymm5, %ymm10, %ymm15, %ymm12
 	QRV	%ymm2, %ymm7, %ymm8, %ymm13, %ymm12
@@ -318,21 +361,25 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 	vpaddd	.Lsigma8 + 64(%rip), %ymm2, %ymm2
 	vpaddd	.Lsigma8 + 96(%rip), %ymm3, %ymm3
 	TRANSPOSEV %ymm0, %ymm1, %ymm2, %ymm3, %ymm15
+	OWNED	.Lavx2_not_owned
 	STORE8	0, 0, 3, 15, 2
 	vmovdqu	SPILL8, %ymm15
 
 	ADDKEYV	0, %ymm4, %ymm5, %ymm6, %ymm7, %ymm0
 	TRANSPOSEV %ymm4, %ymm5, %ymm6, %ymm7, %ymm0
+	OWNED	.Lavx2_not_owned
 	STORE8	16, 4, 7, 0, 6
 
 	ADDKEYV	1, %ymm8, %ymm9, %ymm10, %ymm11, %ymm0
 	TRANSPOSEV %ymm8, %ymm9, %ymm10, %ymm11, %ymm0
+	OWNED	.Lavx2_not_owned
 	STORE8	32, 8, 11, 0, 10
 
 	COUNTERS8 0, 1, 2
 	vpaddd	%ymm0, %ymm12, %ymm12
 	vpaddd	%ymm1, %ymm13, %ymm13
 	TRANSPOSEV %ymm12, %ymm13, %ymm14, %ymm15, %ymm0
+	OWNED	.Lavx2_not_owned
 	STORE8	48, 12, 15, 0, 14
 
 	cmp	$8, NBLOCKS
@@ -346,7 +393,11 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 	add	NBLOCKS, CTR
 	/* Clears all of ymm0-15: no key-derived data left behind. */
 	vzeroall
-	movq	CTR, (COUNTER)
+	jmp	.Lout
+
+.Lavx2_not_owned:
+	vzeroall
+	xor	%eax, %eax
 	RET
 
 .Lgroup:
@@ -364,13 +415,25 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 	pshufd	$0x55, %xmm11, %xmm9
 	pshufd	$0xaa, %xmm11, %xmm10
 	pshufd	$0xff, %xmm11, %xmm11
+	/* A key read after a drop would be zeroes, or another call's. */
+	OWNED	.Lnot_owned
 	COUNTERS %xmm12, %xmm13, %xmm14
-	/* The nonce, words 14 and 15, is zero; word 15 starts out parked. */
+	/* The nonce, words 14 and 15, is zero. */
 	pxor	%xmm14, %xmm14
-	pxor	%xmm15, %xmm15
-	movdqu	%xmm15, SPILL
 
+	/*
+	 * The first column round. x15 is 0 until it is needed, so it need not
+	 * be parked: the first value parked is x12 after its quarter round,
+	 * which depends on the key. (Parking a known value could show a
+	 * handler that took the state over a known value.)
+	 */
 	mov	$10, ROUNDS
+	QR	%xmm0, %xmm4, %xmm8, %xmm12, %xmm15
+	QR	%xmm1, %xmm5, %xmm9, %xmm13, %xmm15
+	QR	%xmm2, %xmm6, %xmm10, %xmm14, %xmm15
+	movdqu	%xmm12, SPILL
+	pxor	%xmm15, %xmm15
+	jmp	.Lcolumn3
 .Ldoubleround:
 	/* Column round; x15 is parked, so xmm15 is the scratch register. */
 	QR	%xmm0, %xmm4, %xmm8, %xmm12, %xmm15
@@ -379,6 +442,7 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 	/* x12 is done for this round: park it and bring back x15. */
 	movdqu	SPILL, %xmm15
 	movdqu	%xmm12, SPILL
+.Lcolumn3:
 	QR	%xmm3, %xmm7, %xmm11, %xmm15, %xmm12
 	/* Diagonal round, the one that needs x12 last. */
 	QR	%xmm0, %xmm5, %xmm10, %xmm15, %xmm12
@@ -400,14 +464,17 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 	paddd	.Lsigma + 32(%rip), %xmm2
 	paddd	.Lsigma + 48(%rip), %xmm3
 	TRANSPOSE %xmm0, %xmm1, %xmm2, %xmm3, %xmm15
+	OWNED	.Lnot_owned
 	STORE	0, %xmm0, %xmm3, %xmm15, %xmm2
 
 	ADDKEY	0, %xmm4, %xmm5, %xmm6, %xmm7, %xmm0, %xmm1
 	TRANSPOSE %xmm4, %xmm5, %xmm6, %xmm7, %xmm0
+	OWNED	.Lnot_owned
 	STORE	16, %xmm4, %xmm7, %xmm0, %xmm6
 
 	ADDKEY	1, %xmm8, %xmm9, %xmm10, %xmm11, %xmm0, %xmm1
 	TRANSPOSE %xmm8, %xmm9, %xmm10, %xmm11, %xmm0
+	OWNED	.Lnot_owned
 	STORE	32, %xmm8, %xmm11, %xmm0, %xmm10
 
 	movdqu	SPILL, %xmm15
@@ -415,6 +482,7 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 	paddd	%xmm0, %xmm12
 	paddd	%xmm1, %xmm13
 	TRANSPOSE %xmm12, %xmm13, %xmm14, %xmm15, %xmm0
+	OWNED	.Lnot_owned
 	STORE	48, %xmm12, %xmm15, %xmm0, %xmm14
 
 	cmp	$4, NBLOCKS
@@ -426,6 +494,12 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 
 .Llast:
 	add	NBLOCKS, CTR
+	mov	$1, %eax
+	jmp	.Lclear
+
+.Lnot_owned:
+	xor	%eax, %eax
+.Lclear:
 	/* Leave no key-derived data behind in the registers. */
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
@@ -443,7 +517,29 @@ SYM_FUNC_START(__arch_chacha20_blocks_nostack)
 	pxor	%xmm13, %xmm13
 	pxor	%xmm14, %xmm14
 	pxor	%xmm15, %xmm15
+	test	%eax, %eax
+	jz	.Lfailed
 .Lout:
 	movq	CTR, (COUNTER)
+	mov	$1, %eax
+.Lfailed:
 	RET
+SYM_FUNC_END(__arch_chacha20_blocks_owned)
+
+/*
+ * void __arch_chacha20_blocks_nostack(u8 *dst_bytes, const u32 *key,
+ *				       u32 *counter, size_t nblocks)
+ *
+ * Mainline's prototype, for tools written to test it: the same cipher,
+ * with the last 32 bytes of dst_bytes as the scratch (the last block's
+ * rows 2-3, stored after their last use as scratch) and an owner word that
+ * always matches.
+ */
+SYM_FUNC_START(__arch_chacha20_blocks_nostack)
+	mov	NBLOCKS, SCRATCH
+	shl	$6, SCRATCH
+	lea	-32(DST, SCRATCH), SCRATCH
+	lea	.Lalways_owned(%rip), OWNER
+	mov	(OWNER), TOKEN
+	jmp	.Lstart
 SYM_FUNC_END(__arch_chacha20_blocks_nostack)

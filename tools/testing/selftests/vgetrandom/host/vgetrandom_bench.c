@@ -89,7 +89,8 @@ static double measure(enum impl impl, size_t len, int reps)
 	if (impl == SYSCALL && iters > 20000)
 		iters = 20000;
 	/* ours: the path the vDSO would patch in on this CPU; ours-sse2: the baseline */
-	vgr_chacha20 = impl == OURS && have_avx2 ? vgr_chacha20_avx2 : vgr_chacha20_sse2;
+	vgr_chacha20_owned = impl == OURS && have_avx2 ? vgr_chacha20_owned_avx2 :
+							     vgr_chacha20_owned_sse2;
 	for (size_t i = 0; i < iters / 10 + 1; i++)	/* warm up */
 		if (run_once(impl, len))
 			return -1;

@@ -141,9 +141,9 @@ static void test_check5_len0(void)
 	harness_reset();
 	state_reset();
 	r1 = call(outbuf, 0, 0);
-	state->in_use = true;
+	state->owner = 1;
 	r2 = call(NULL, 0, GRND_NONBLOCK);
-	state->in_use = false;
+	state->owner = 0;
 	ksft_test_result(r1 == 0 && r2 == 0 && !vgr_harness.calls &&
 			 state->generation == 0,
 			 "check 5: len 0 -> 0 with no syscall, before the in_use check\n");
@@ -158,12 +158,12 @@ static void test_check6_in_use(void)
 	harness_reset();
 	state_reset();
 	call(outbuf, 8, 0);
-	state->in_use = true;
+	state->owner = 1;
 	memcpy(before, state, STATE_SIZE);
 	harness_reset();
 	ok = fell_back(call(outbuf, 100, 0), 100, outbuf, 100, 0);
 	ok &= !memcmp(before, state, STATE_SIZE);
-	state->in_use = false;
+	state->owner = 0;
 	ksft_test_result(ok, "check 6: state in use -> syscall, state untouched\n");
 }
 
@@ -203,7 +203,7 @@ static void test_reentry(void)
 	ret = call(outbuf, 64, 0);
 	ksft_test_result(ret == 64 && reentry_ret == sizeof(reentry_buf) && reentry_calls == 2 &&
 			 vgr_harness.rec[1].buf == reentry_buf && vgr_harness.calls == 2 &&
-			 !all_zero(reentry_buf, sizeof(reentry_buf)) && !state->in_use,
+			 !all_zero(reentry_buf, sizeof(reentry_buf)) && !state->owner,
 			 "re-entry on a busy state (as from a signal handler) -> syscall\n");
 }
 
@@ -303,7 +303,7 @@ static void test_change_during_fill(void)
 	fallback_ok = call(outbuf, len, GRND_NONBLOCK) == len && vgr_harness.calls == 3 &&
 		      is_rekey(0) && is_rekey(1) && vgr_harness.rec[2].buf == outbuf &&
 		      vgr_harness.rec[2].len == len &&
-		      vgr_harness.rec[2].flags == GRND_NONBLOCK && !state->in_use;
+		      vgr_harness.rec[2].flags == GRND_NONBLOCK && !state->owner;
 
 	harness_reset();
 	state_reset();
@@ -334,7 +334,7 @@ static void test_failed_rekey(void)
 	vgr_harness.fail_count = 1;
 	ok = call(outbuf, 100, 0) == 100 && vgr_harness.calls == 2 && is_rekey(0) &&
 	     vgr_harness.rec[1].buf == outbuf && vgr_harness.rec[1].len == 100 &&
-	     state->generation == 0 && !state->in_use;
+	     state->generation == 0 && !state->owner;
 	/* And the next call rekeys again. */
 	ok &= call(outbuf, 100, 0) == 100 && vgr_harness.calls == 3 && is_rekey(2) &&
 	      state->generation == 7;
