@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host test of __arch_chacha20_blocks_nostack(): output equal to
- * libsodium's crypto_stream_chacha20 (original ChaCha20, 64-bit nonce of
- * zero) at the same counter, the counter advanced by exactly nblocks, no
- * write to the stack and no key-derived data left in vector registers.
+ * Host test of __arch_chacha20_blocks_nostack() and
+ * __arch_chacha20_blocks_owned(): output equal to libsodium's
+ * crypto_stream_chacha20 (original ChaCha20, 64-bit nonce of zero) at the
+ * same counter, the counter advanced by exactly nblocks, no write to the
+ * stack and no key-derived data left in vector registers; for the owned
+ * entry also: the destination never holds anything but its old contents
+ * or final output, writes into it do not change the output, and a lost
+ * owner token stops the stores.
  */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 #include <sodium.h>
 
 #include "../../kselftest.h"
@@ -23,7 +32,15 @@ typedef void (*chacha_fn)(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nb
 void vgr_chacha20_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 void vgr_chacha20_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 
+typedef bool (*chacha_owned_fn)(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
+				u8 *scratch, const unsigned long *owner, unsigned long token);
+bool vgr_chacha20_owned_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
+			     u8 *scratch, const unsigned long *owner, unsigned long token);
+bool vgr_chacha20_owned_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
+			     u8 *scratch, const unsigned long *owner, unsigned long token);
+
 static chacha_fn chacha;
+static chacha_owned_fn chacha_owned;
 static const char *chacha_name;
 static bool use_ymm;
 
@@ -98,6 +115,88 @@ asm(".text\n"
     "	pop %rbx\n"
     "	ret\n"
     ".size vgr_call_on_stack, . - vgr_call_on_stack\n");
+
+/*
+ * vgr_call_owned_on_stack(args) makes the seven-argument call described by
+ * args with %rsp at args->stack_top (where the caller put the seventh
+ * argument, 8 bytes above the return address), then saves %ymm0-15 (or
+ * %xmm0-15) and the return value before anything else can touch them.
+ */
+struct owned_call {
+	u8 *dst;
+	const u32 *key;
+	u32 *counter;
+	size_t nblocks;
+	u8 *scratch;
+	const unsigned long *owner;
+	void *stack_top;
+	chacha_owned_fn fn;
+	long ymm;
+};
+int vgr_owned_ret;
+void vgr_call_owned_on_stack(struct owned_call *args);
+asm(".text\n"
+    ".globl vgr_call_owned_on_stack\n"
+    ".type vgr_call_owned_on_stack, @function\n"
+    "vgr_call_owned_on_stack:\n"
+    "	push %rbx\n"
+    "	push %r12\n"
+    "	push %r13\n"
+    "	mov %rsp, %rbx\n"
+    "	mov %rdi, %rax\n"
+    "	mov 48(%rax), %r11\n"
+    "	mov 56(%rax), %r12\n"
+    "	mov 64(%rax), %r13\n"
+    "	mov 0(%rax), %rdi\n"
+    "	mov 8(%rax), %rsi\n"
+    "	mov 16(%rax), %rdx\n"
+    "	mov 24(%rax), %rcx\n"
+    "	mov 32(%rax), %r8\n"
+    "	mov 40(%rax), %r9\n"
+    "	mov %r11, %rsp\n"
+    "	call *%r12\n"
+    "	mov %rbx, %rsp\n"
+    "	mov %eax, vgr_owned_ret(%rip)\n"
+    "	test %r13, %r13\n"
+    "	jz 1f\n"
+    "	vmovdqu %ymm0, vgr_ymm + 0(%rip)\n"
+    "	vmovdqu %ymm1, vgr_ymm + 32(%rip)\n"
+    "	vmovdqu %ymm2, vgr_ymm + 64(%rip)\n"
+    "	vmovdqu %ymm3, vgr_ymm + 96(%rip)\n"
+    "	vmovdqu %ymm4, vgr_ymm + 128(%rip)\n"
+    "	vmovdqu %ymm5, vgr_ymm + 160(%rip)\n"
+    "	vmovdqu %ymm6, vgr_ymm + 192(%rip)\n"
+    "	vmovdqu %ymm7, vgr_ymm + 224(%rip)\n"
+    "	vmovdqu %ymm8, vgr_ymm + 256(%rip)\n"
+    "	vmovdqu %ymm9, vgr_ymm + 288(%rip)\n"
+    "	vmovdqu %ymm10, vgr_ymm + 320(%rip)\n"
+    "	vmovdqu %ymm11, vgr_ymm + 352(%rip)\n"
+    "	vmovdqu %ymm12, vgr_ymm + 384(%rip)\n"
+    "	vmovdqu %ymm13, vgr_ymm + 416(%rip)\n"
+    "	vmovdqu %ymm14, vgr_ymm + 448(%rip)\n"
+    "	vmovdqu %ymm15, vgr_ymm + 480(%rip)\n"
+    "	jmp 2f\n"
+    "1:	movdqu %xmm0, vgr_xmm + 0(%rip)\n"
+    "	movdqu %xmm1, vgr_xmm + 16(%rip)\n"
+    "	movdqu %xmm2, vgr_xmm + 32(%rip)\n"
+    "	movdqu %xmm3, vgr_xmm + 48(%rip)\n"
+    "	movdqu %xmm4, vgr_xmm + 64(%rip)\n"
+    "	movdqu %xmm5, vgr_xmm + 80(%rip)\n"
+    "	movdqu %xmm6, vgr_xmm + 96(%rip)\n"
+    "	movdqu %xmm7, vgr_xmm + 112(%rip)\n"
+    "	movdqu %xmm8, vgr_xmm + 128(%rip)\n"
+    "	movdqu %xmm9, vgr_xmm + 144(%rip)\n"
+    "	movdqu %xmm10, vgr_xmm + 160(%rip)\n"
+    "	movdqu %xmm11, vgr_xmm + 176(%rip)\n"
+    "	movdqu %xmm12, vgr_xmm + 192(%rip)\n"
+    "	movdqu %xmm13, vgr_xmm + 208(%rip)\n"
+    "	movdqu %xmm14, vgr_xmm + 224(%rip)\n"
+    "	movdqu %xmm15, vgr_xmm + 240(%rip)\n"
+    "2:	pop %r13\n"
+    "	pop %r12\n"
+    "	pop %rbx\n"
+    "	ret\n"
+    ".size vgr_call_owned_on_stack, . - vgr_call_owned_on_stack\n");
 
 static uint64_t get_counter(const u32 *c)
 {
@@ -228,30 +327,284 @@ static void test_nostack(void)
 	free(copy);
 }
 
+
+/* The owned entry: same output as libsodium, scratch apart, nothing past dst. */
+static void test_owned_vs_libsodium(void)
+{
+	static u8 got[MAX_BLOCKS * 64 + 64], want[MAX_BLOCKS * 64];
+	static const size_t ns[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 255, MAX_BLOCKS };
+	unsigned long owner = 0x1234;
+	u8 scratch[32];
+	int fails = 0;
+	u32 key[8], counter[2];
+
+	for (int k = 0; k < 16; k++) {
+		randombytes_buf(key, sizeof(key));
+		for (size_t s = 0; s < sizeof(starts) / sizeof(starts[0]); s++) {
+			for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+				size_t len = ns[i] * 64;
+				bool ok;
+
+				memset(got, 0xa5, sizeof(got));
+				set_counter(counter, starts[s]);
+				ok = chacha_owned(got, key, counter, ns[i], scratch, &owner, 0x1234);
+				reference(want, key, starts[s], ns[i]);
+				fails += !ok || memcmp(got, want, len) || got[len] != 0xa5 ||
+					 got[len + 63] != 0xa5 ||
+					 get_counter(counter) != starts[s] + ns[i];
+			}
+		}
+	}
+	ksft_test_result(!fails, "%s owned: equals libsodium, scratch apart (%d mismatches)\n",
+			 chacha_name, fails);
+}
+
+/* A state someone else owns: false, and not one byte stored. */
+static void test_owned_not_owned(void)
+{
+	static u8 dst[17 * 64];
+	unsigned long owner = 0x1234;
+	int fails = 0;
+	u8 scratch[32];
+	u32 key[8], counter[2];
+
+	for (size_t n = 1; n <= 17; n++) {
+		randombytes_buf(key, sizeof(key));
+		memset(dst, 0xa5, sizeof(dst));
+		set_counter(counter, 5);
+		fails += chacha_owned(dst, key, counter, n, scratch, &owner, 0x4321);
+		for (size_t i = 0; i < sizeof(dst); i++)
+			fails += dst[i] != 0xa5;
+	}
+	ksft_test_result(!fails, "%s owned: a token that does not match stores nothing (%d)\n",
+			 chacha_name, fails);
+}
+
+static void test_owned_nostack(void)
+{
+	static u8 dst[17 * 64];
+	int bad_stack = 0, bad_regs = 0, bad_ret = 0;
+	unsigned long owner = 77;
+	u8 *stack, *copy, *top;
+	u32 key[8], counter[2];
+	u8 scratch[32];
+
+	stack = aligned_alloc(64, STACK_SIZE);
+	copy = malloc(STACK_SIZE);
+	if (!stack || !copy)
+		ksft_exit_fail_msg("out of memory\n");
+	for (size_t n = 1; n <= 34; n++) {
+		struct owned_call call = {
+			.dst = dst, .key = key, .counter = counter, .nblocks = (n - 1) % 17 + 1,
+			.scratch = scratch, .owner = &owner, .fn = chacha_owned, .ymm = use_ymm,
+		};
+		unsigned long token = n <= 17 ? 77 : 78;	/* then the failure path */
+
+		randombytes_buf(key, sizeof(key));
+		randombytes_buf(stack, STACK_SIZE);
+		top = stack + STACK_SIZE - 256;
+		memcpy(top, &token, sizeof(token));	/* the seventh argument */
+		memcpy(copy, stack, STACK_SIZE);
+		call.stack_top = top;		/* the return address goes below */
+		set_counter(counter, 0xfffffffe);
+		vgr_call_owned_on_stack(&call);
+		bad_ret += vgr_owned_ret != (n <= 17);
+		if (memcmp(stack, copy, top - 8 - stack) ||
+		    memcmp(top, copy + (top - stack), stack + STACK_SIZE - top))
+			bad_stack++;
+		for (int r = 0; r < 16; r++)
+			for (int i = 0; i < (use_ymm ? 32 : 16); i++)
+				bad_regs += (use_ymm ? vgr_ymm[r][i] : vgr_xmm[r][i]) != 0;
+	}
+	ksft_test_result(!bad_stack && !bad_regs && !bad_ret,
+			 "%s owned: no stack write, %s0-15 zeroed, right result, also when not owned (%d %d %d)\n",
+			 chacha_name, use_ymm ? "ymm" : "xmm", bad_stack, bad_regs, bad_ret);
+	free(stack);
+	free(copy);
+}
+
+/*
+ * Others watching or writing the destination. A timer signal samples the
+ * destination in the middle of calls: every 16-byte row must be what was
+ * there before (zeroes) or its final output. A thread keeps writing into
+ * the rows where a cipher would most like to park a word (rows 2-3 of each
+ * group's first block): the other blocks must still come out right.
+ */
+#define WATCH_BLOCKS	64
+static u8 watch_dst[WATCH_BLOCKS * 64], watch_want[WATCH_BLOCKS * 64];
+static volatile sig_atomic_t watching;
+static volatile unsigned long watch_samples, watch_bad;
+static atomic_bool scribbling;
+
+static void watch_signal(int sig)
+{
+	u8 snap[WATCH_BLOCKS * 64];
+
+	(void)sig;
+	if (!watching)
+		return;
+	memcpy(snap, watch_dst, sizeof(snap));
+	watch_samples++;
+	for (size_t r = 0; r < sizeof(snap); r += 16) {
+		static const u8 zero[16];
+
+		if (memcmp(snap + r, zero, 16) && memcmp(snap + r, watch_want + r, 16))
+			watch_bad++;
+	}
+}
+
+static void *scribbler(void *arg)
+{
+	size_t group = (size_t)arg;
+
+	while (atomic_load(&scribbling))
+		for (size_t b = 0; b < WATCH_BLOCKS; b += group)
+			memset((u8 *)watch_dst + b * 64 + 32, 0xff, 32);
+	return NULL;
+}
+
+static void test_owned_watch_and_scribble(void)
+{
+	struct sigaction sa = { .sa_handler = watch_signal };
+	struct itimerval it = { { 0, 20 }, { 0, 20 } }, off = { 0 };
+	unsigned long owner = 9, wrong = 0, calls = 0, mainline_bad;
+	u8 scratch[32];
+	u32 key[8], counter[2];
+	pthread_t thread;
+	time_t end;
+
+	randombytes_buf(key, sizeof(key));
+	reference(watch_want, key, 0, WATCH_BLOCKS);
+	sigaction(SIGALRM, &sa, NULL);
+
+	/* First mainline's entry, which parks in the destination: informative. */
+	watch_samples = watch_bad = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (end = time(NULL) + 1; time(NULL) <= end;) {
+		memset(watch_dst, 0, sizeof(watch_dst));
+		set_counter(counter, 0);
+		watching = 1;
+		chacha(watch_dst, key, counter, WATCH_BLOCKS);
+		watching = 0;
+	}
+	mainline_bad = watch_bad;
+
+	watch_samples = watch_bad = 0;
+	for (end = time(NULL) + 1; time(NULL) <= end;) {
+		memset(watch_dst, 0, sizeof(watch_dst));
+		set_counter(counter, 0);
+		watching = 1;
+		chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, scratch, &owner, 9);
+		watching = 0;
+		wrong += !!memcmp(watch_dst, watch_want, sizeof(watch_dst));
+		calls++;
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	ksft_print_msg("%s: mainline's entry showed %lu non-final rows to the sampler\n",
+		       chacha_name, mainline_bad);
+	ksft_test_result(watch_samples > 100 && !watch_bad && !wrong,
+			 "%s owned: %lu mid-call samples of the destination saw only zeroes or final output (%lu other rows, %lu wrong of %lu outputs)\n",
+			 chacha_name, watch_samples, watch_bad, wrong, calls);
+
+	atomic_store(&scribbling, true);
+	pthread_create(&thread, NULL, scribbler, (void *)(size_t)(use_ymm ? 8 : 4));
+	wrong = calls = 0;
+	for (end = time(NULL) + 1; time(NULL) <= end; calls++) {
+		set_counter(counter, 0);
+		chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, scratch, &owner, 9);
+		for (size_t b = 0; b < WATCH_BLOCKS; b++)
+			if (b % (use_ymm ? 8 : 4))
+				wrong += !!memcmp(watch_dst + b * 64, watch_want + b * 64, 64);
+	}
+	atomic_store(&scribbling, false);
+	pthread_join(thread, NULL);
+	ksft_test_result(!wrong, "%s owned: writes into the destination do not change the output (%lu wrong blocks in %lu calls)\n",
+			 chacha_name, wrong, calls);
+}
+
+/*
+ * The owner token taken away mid-call, as a drop would: the call must
+ * report it, and the destination then holds, row by row, its old contents
+ * or final output, nothing else.
+ */
+static unsigned long *takeover_owner;
+
+static void takeover_signal(int sig)
+{
+	(void)sig;
+	*takeover_owner = 0;
+}
+
+static void test_owned_takeover(void)
+{
+	struct sigaction sa = { .sa_handler = takeover_signal };
+	unsigned long owner, failed = 0, bad = 0, tries = 0;
+	u8 scratch[32];
+	u32 key[8], counter[2];
+
+	takeover_owner = &owner;
+	randombytes_buf(key, sizeof(key));
+	reference(watch_want, key, 0, WATCH_BLOCKS);
+	sigaction(SIGALRM, &sa, NULL);
+	for (time_t end = time(NULL) + 1; time(NULL) <= end; tries++) {
+		struct itimerval it = { { 0, 0 }, { 0, 1 + tries % 50 } }, off = { 0 };
+		bool ok;
+
+		memset(watch_dst, 0, sizeof(watch_dst));
+		owner = 5;
+		set_counter(counter, 0);
+		setitimer(ITIMER_REAL, &it, NULL);
+		ok = chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, scratch, &owner, 5);
+		setitimer(ITIMER_REAL, &off, NULL);
+		failed += !ok;
+		for (size_t r = 0; r < sizeof(watch_dst); r += 16) {
+			static const u8 zero[16];
+
+			if (memcmp(watch_dst + r, zero, 16) && memcmp(watch_dst + r, watch_want + r, 16))
+				bad++;
+		}
+		if (ok && memcmp(watch_dst, watch_want, sizeof(watch_dst)))
+			bad++;
+	}
+	ksft_test_result(failed && !bad,
+			 "%s owned: a token lost mid-call stops it (%lu of %lu calls), leaving only old or final rows (%lu bad)\n",
+			 chacha_name, failed, tries, bad);
+}
+
+static void test_path(void)
+{
+	test_vs_libsodium();
+	test_counter_zero_blocks();
+	test_nostack();
+	test_owned_vs_libsodium();
+	test_owned_not_owned();
+	test_owned_nostack();
+	test_owned_watch_and_scribble();
+	test_owned_takeover();
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
 		ksft_exit_fail_msg("sodium_init failed\n");
 	ksft_print_header();
-	ksft_set_plan(8);
+	ksft_set_plan(2 * 10);
 
 	chacha = vgr_chacha20_sse2;
+	chacha_owned = vgr_chacha20_owned_sse2;
 	chacha_name = "sse2";
 	use_ymm = false;
-	test_vs_libsodium();
-	test_counter_zero_blocks();
-	test_nostack();
+	test_path();
 
 	if (!__builtin_cpu_supports("avx2")) {
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 10; i++)
 			ksft_test_result_skip("avx2: CPU lacks AVX2\n");
 		ksft_finished();
 	}
 	chacha = vgr_chacha20_avx2;
+	chacha_owned = vgr_chacha20_owned_avx2;
 	chacha_name = "avx2";
 	use_ymm = true;
-	test_vs_libsodium();
-	test_counter_zero_blocks();
-	test_nostack();
+	test_path();
 	ksft_finished();
 }
