@@ -16,6 +16,7 @@ CC := gcc
 GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test \
+	vgetrandom/vgetrandom_reentry_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Of those, the tests that also run on the host's own kernel: those of
@@ -37,6 +38,7 @@ vgetrandom/vgetrandom_demo_SRCS := vDSO/parse_vdso.c
 vDSO/vgetrandom_vdso_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_alloc_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_drop_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vgetrandom_reentry_test_SRCS := vDSO/parse_vdso.c
 
 # The library (tools/lib/vgetrandom) is built into its test.
 vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \

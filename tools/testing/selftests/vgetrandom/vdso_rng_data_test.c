@@ -75,11 +75,18 @@ int main(void)
 	rng = find_rng_data();
 	if (!rng)
 		ksft_exit_fail_msg("no [vvar] mapping\n");
-	ksft_set_plan(4);
+	ksft_set_plan(5);
 
 	ksft_test_result(is_ready(rng) == 1, "is_ready is 1 once the CRNG is ready\n");
 	gen = generation(rng);
 	ksft_test_result(gen != 0, "generation is not 0 (%llu)\n", (unsigned long long)gen);
+	/*
+	 * It starts at a random 64-bit value each boot, not at the base CRNG's
+	 * small count: a state from another boot never matches by accident.
+	 * (Below 2^32 with probability 2^-32.)
+	 */
+	ksft_test_result(gen >> 32, "generation starts at a random 64-bit value (%#llx)\n",
+			 (unsigned long long)gen);
 
 	fd = open("/dev/urandom", O_RDONLY);
 	if (fd < 0 || ioctl(fd, RNDRESEEDCRNG) < 0) {

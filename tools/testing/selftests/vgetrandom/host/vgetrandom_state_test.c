@@ -477,6 +477,85 @@ static void test_buffer_never_to_syscall(void)
 	ksft_test_result(ok, "the output buffer never reaches the syscall on the fast path\n");
 }
 
+/*
+ * The drop + handler sequence of the review, made deterministic: inside
+ * the outer call's rekey syscall the state is zeroed (a drop) and a nested
+ * call (a handler) takes it over, rekeys it, serves and releases it. The
+ * outer call must notice, rekey once more and hand out bytes unlike the
+ * nested call's; the state must be free afterwards and the next calls must
+ * not repeat any of it.
+ */
+static u8 takeover_buf[64];
+static ssize_t takeover_ret;
+
+static void takeover_hook(unsigned long nr, void *buf, size_t len, unsigned int flags)
+{
+	if (nr != 0)
+		return;
+	state_reset();
+	takeover_ret = call(takeover_buf, sizeof(takeover_buf), 0);
+}
+
+static bool share_block(const u8 *a, size_t alen, const u8 *b, size_t blen)
+{
+	for (size_t i = 0; i + 16 <= alen; i += 16)
+		for (size_t j = 0; j + 16 <= blen; j += 16)
+			if (!memcmp(a + i, b + j, 16))
+				return true;
+	return false;
+}
+
+static void test_takeover_during_rekey(void)
+{
+	static u8 next[4096];
+	bool fresh = true;
+	ssize_t ret;
+
+	harness_reset();
+	state_reset();
+	vgr_harness.hook = takeover_hook;
+	ret = call(outbuf, 2048, 0);
+	vgr_harness.hook = NULL;
+	for (int i = 0; i < 4; i++) {
+		fresh &= call(next, sizeof(next), 0) == sizeof(next) &&
+			 !share_block(next, sizeof(next), outbuf, 2048) &&
+			 !share_block(next, sizeof(next), takeover_buf, sizeof(takeover_buf));
+	}
+	ksft_test_result(ret == 2048 && takeover_ret == sizeof(takeover_buf) &&
+			 vgr_harness.calls == 3 && is_rekey(2) && !state->owner &&
+			 !share_block(outbuf, 2048, takeover_buf, sizeof(takeover_buf)) && fresh,
+			 "drop + handler takeover during the rekey: the outer call rekeys again, nothing shared\n");
+}
+
+/* A token left by a call abandoned with longjmp(): the syscall, for good. */
+static void test_abandoned_owner(void)
+{
+	ssize_t r1, r2;
+
+	harness_reset();
+	state_reset();
+	state->owner = (unsigned long)&r1;
+	r1 = call(outbuf, 16, 0);
+	r2 = call(outbuf, 16, 0);
+	ksft_test_result(r1 == 16 && r2 == 16 && vgr_harness.calls == 2 &&
+			 vgr_harness.rec[1].buf == outbuf && state->owner == (unsigned long)&r1,
+			 "a state left owned by an abandoned call stays on the syscall\n");
+	state->owner = 0;
+}
+
+/* As the syscall: GRND_RANDOM | GRND_INSECURE is -EINVAL, without a syscall. */
+static void test_random_insecure(void)
+{
+	ssize_t ret;
+
+	harness_reset();
+	state_reset();
+	ret = call(outbuf, 16, GRND_RANDOM | GRND_INSECURE);
+	ksft_test_result(ret == -EINVAL && !vgr_harness.calls &&
+			 call(outbuf, 16, GRND_INSECURE) == 16,
+			 "GRND_RANDOM | GRND_INSECURE -> -EINVAL, as the syscall returns\n");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -487,7 +566,7 @@ int main(void)
 	state = (struct vgetrandom_state *)(page + 4096);
 
 	ksft_print_header();
-	ksft_set_plan(20);
+	ksft_set_plan(23);
 	test_query();
 	test_check1_straddle();
 	test_check2_flags();
@@ -505,5 +584,8 @@ int main(void)
 	test_zeroed_batch();
 	test_lengths_and_model();
 	test_buffer_never_to_syscall();
+	test_takeover_during_rekey();
+	test_abandoned_owner();
+	test_random_insecure();
 	ksft_finished();
 }
