@@ -8,25 +8,43 @@
  * and takes it back when the thread exits, from a process-wide pool that
  * grows in batches (vgetrandom_os.c maps them) and never shrinks.
  *
- * Locking: vgr.lock protects the pool's bookkeeping.  It is never held
- * while calling into the vDSO: not around __vdso_getrandom(), and not
- * around __vdso_vgetrandom_alloc() either (batches are mapped unlocked).
+ * Initialisation happens when the library is loaded (a constructor), so
+ * that no call, not even a first one made inside a signal handler, runs
+ * code that is not async-signal-safe; the destructor deletes the thread
+ * key, so that a dlclose()d library leaves no destructor behind.
+ *
+ * Locking: the pool lock protects the pool's bookkeeping.  It is a spin
+ * lock that records its holder (the holder's thread-local block), held
+ * only for a few instructions (and, when the pool grows, one mmap()).  A
+ * signal handler that finds its own thread holding it does not wait: the
+ * call takes the system call instead.  It is never held while calling into
+ * the vDSO, nor around __vdso_vgetrandom_alloc().
  *
  * Fork: the kernel wipes the states in the child (MAP_DROPPABLE implies
  * wipe-on-fork) and the vDSO rekeys a wiped state, so the generator needs
- * nothing from us.  The pool lock does: it is taken around fork() so that
- * the child never inherits it held, and the child takes back the states
- * of the threads that did not follow it.
+ * nothing from us.  The pool does: the lock is taken around fork(), so the
+ * child never inherits it from a thread that does not exist there, and the
+ * child takes back the states of the threads that did not follow it.  A
+ * fork() from a handler that interrupted its own thread inside the pool
+ * leaves the pool to that thread, which finishes once the handler returns.
+ * A thread's state is recorded as its own in the same critical section
+ * that takes it from the pool, so a fork at any point can tell it apart.
  *
  * Signals: a handler that calls vgetrandom() while its thread is inside
  * __vdso_getrandom() on the same state is caught by the vDSO itself (the
- * state is in use; it makes the system call).  A handler that interrupts
- * the first-call path below (pthread_once, the pool lock) must not enter
- * it again: a per-thread busy flag sends it to the system call.
+ * state is owned; it makes the system call).  A handler that interrupts
+ * the first-call path below must not enter it again: a per-thread busy
+ * flag sends it to the system call.
+ *
+ * States that cannot be had (no memory, a seccomp filter refusing
+ * vgetrandom_alloc() or the mmap()): after a thread's n-th failed attempt
+ * in a row, its next 2^n - 1 calls (at most 65535) use the system call
+ * without trying again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -42,32 +60,41 @@
  */
 #define VGR_BATCH	16
 
-static struct {
-	pthread_once_t once;
-	struct vgr_vdso vdso;	/* written once by vgr_init() */
-	pthread_key_t key;	/* its destructor returns a thread's state */
+/* The longest back-off after failed state allocations: 2^16 - 1 calls. */
+#define VGR_MAX_BACKOFF_SHIFT	16
 
-	pthread_mutex_t lock;	/* protects what follows */
+static struct {
+	struct vgr_vdso vdso;	/* written once, by the constructor */
+	pthread_key_t key;	/* its destructor returns a thread's state */
+	bool have_key;
+	_Atomic(void *) owner;	/* the lock: its holder's vgr_self, or NULL */
+
+	/* Protected by the lock: */
 	void **all;		/* every state mapped, [0, nall) */
 	void **free;		/* states no thread owns, [0, nfree) */
 	size_t nall, nfree;
 	size_t cap;		/* room in all[] and in free[] */
 	size_t bytes;		/* droppable memory mapped */
 	size_t by_alloc;	/* states from vgetrandom_alloc() */
-} vgr = {
-	.once = PTHREAD_ONCE_INIT,
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-};
+
+	atomic_size_t alloc_attempts, alloc_failures;
+} vgr;
 
 /**
  * struct vgr_thread - a thread's view of the library
  * @state:	its state, or NULL before its first call
  * @busy:	inside the first-call path, or past the thread's exit
  *		destructor: calls on this thread take the system call
+ * @fork_locked: the pool lock was taken for a fork() by this thread
+ * @fails:	failed attempts in a row to get a state
+ * @backoff:	calls left before the next attempt
  */
 struct vgr_thread {
 	void *state;
 	bool busy;
+	bool fork_locked;
+	unsigned int fails;
+	unsigned int backoff;
 };
 
 static __thread struct vgr_thread vgr_self;
@@ -79,7 +106,37 @@ static __thread struct vgr_thread vgr_self;
  */
 #define vgr_signal_barrier()	atomic_signal_fence(memory_order_seq_cst)
 
-/* --- The pool: _reserve, _add and _pop need vgr.lock; _get and _put take it. --- */
+/**
+ * vgr_lock() - take the pool lock
+ *
+ * Returns: true once taken; false at once if this thread holds it already
+ * (a signal handler interrupted it in the pool): the caller must then do
+ * without the pool.
+ */
+static bool vgr_lock(void)
+{
+	void *me = &vgr_self;
+
+	if (atomic_load_explicit(&vgr.owner, memory_order_relaxed) == me)
+		return false;
+	for (unsigned int spins = 0;; spins++) {
+		void *expected = NULL;
+
+		if (atomic_compare_exchange_weak_explicit(&vgr.owner, &expected, me,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return true;
+		if (spins > 64)
+			sched_yield();
+	}
+}
+
+static void vgr_unlock(void)
+{
+	atomic_store_explicit(&vgr.owner, NULL, memory_order_release);
+}
+
+/* --- The pool: _reserve, _add and _pop need the lock; _get and _put take it. --- */
 
 static void *vgr_state_at(const struct vgr_batch *b, size_t i)
 {
@@ -135,70 +192,103 @@ static void *vgr_pool_pop(void)
 	return vgr.nfree ? vgr.free[--vgr.nfree] : NULL;
 }
 
+/*
+ * Take a free state and make it this thread's, in one critical section: a
+ * fork() at any moment then finds it in vgr_self.state (the fork handlers
+ * take the lock, or, if they interrupted this very section, leave the pool
+ * alone).
+ */
+static void *vgr_pool_take(void)
+{
+	void *state = vgr_pool_pop();
+
+	vgr_self.state = state;
+	return state;
+}
+
 /**
- * vgr_pool_get() - take a free state, mapping a new batch if there is none
+ * vgr_pool_get() - give this thread a free state, mapping a batch if needed
  *
- * Takes vgr.lock itself, and drops it to map: several threads may then map
+ * Takes the lock itself, and drops it to map: several threads may then map
  * a batch each, which only makes the pool a little larger.
  *
- * Returns: a state (zeroed or wiped: the vDSO keys it), or NULL.
+ * Returns: the state, also recorded in vgr_self.state (zeroed or wiped:
+ * the vDSO keys it), or NULL.
  */
 static void *vgr_pool_get(void)
 {
 	struct vgr_batch b;
 	void *state;
 
-	pthread_mutex_lock(&vgr.lock);
-	state = vgr_pool_pop();
-	pthread_mutex_unlock(&vgr.lock);
+	if (!vgr_lock())
+		return NULL;
+	state = vgr_pool_take();
+	vgr_unlock();
 	if (state)
 		return state;
 
-	if (!vgr_os_alloc_states(&vgr.vdso, VGR_BATCH, &b))
+	atomic_fetch_add(&vgr.alloc_attempts, 1);
+	if (!vgr_os_alloc_states(&vgr.vdso, VGR_BATCH, &b)) {
+		atomic_fetch_add(&vgr.alloc_failures, 1);
 		return NULL;
-	pthread_mutex_lock(&vgr.lock);
+	}
+	if (!vgr_lock()) {
+		vgr_os_unmap(b.addr, b.len);
+		return NULL;
+	}
 	if (vgr_pool_add(&b))
-		state = vgr_pool_pop();
-	pthread_mutex_unlock(&vgr.lock);
+		state = vgr_pool_take();
+	vgr_unlock();
 	if (!state)
 		vgr_os_unmap(b.addr, b.len);
 	return state;
 }
 
+/*
+ * Give a state back.  If a handler interrupted this thread inside the
+ * pool, the state is lost to the pool: memory, never a shared state.
+ */
 static void vgr_pool_put(void *state)
 {
-	pthread_mutex_lock(&vgr.lock);
+	if (!vgr_lock())
+		return;
 	vgr.free[vgr.nfree++] = state;
-	pthread_mutex_unlock(&vgr.lock);
+	vgr_unlock();
 }
 
 /* --- Fork: pthread_atfork() handlers. --- */
 
 static void vgr_fork_prepare(void)
 {
-	pthread_mutex_lock(&vgr.lock);
+	vgr_self.fork_locked = vgr_lock();
 }
 
 static void vgr_fork_parent(void)
 {
-	pthread_mutex_unlock(&vgr.lock);
+	if (vgr_self.fork_locked)
+		vgr_unlock();
 }
 
 /*
  * Only the forking thread exists in the child.  The states of the others
- * (including one a thread was just taking or giving back) are free again;
- * the kernel wiped them all, ours too.  A batch that another thread had
- * mapped but not yet added is lost to the child: wiped memory, harmless.
+ * (including one a thread was just giving back) are free again; the kernel
+ * wiped them all, ours too.  A batch that another thread had mapped but
+ * not yet added is lost to the child: wiped memory, harmless.  If the fork
+ * came from a handler that interrupted this thread inside the pool, the
+ * interrupted code finishes with the pool when the handler returns, and
+ * the other threads' states stay lost to the child.
  */
 static void vgr_fork_child(void)
 {
 	void *mine = vgr_self.state;
 
+	if (!vgr_self.fork_locked)
+		return;
 	vgr.nfree = 0;
 	for (size_t i = 0; i < vgr.nall; i++)
 		if (vgr.all[i] != mine)
 			vgr.free[vgr.nfree++] = vgr.all[i];
-	pthread_mutex_unlock(&vgr.lock);
+	vgr_unlock();
 }
 
 /* --- Threads. --- */
@@ -219,6 +309,7 @@ static void vgr_thread_exit(void *state)
 	vgr_pool_put(state);
 }
 
+__attribute__((constructor))
 static void vgr_init(void)
 {
 	struct vgr_vdso v;
@@ -227,13 +318,26 @@ static void vgr_init(void)
 		return;
 	if (pthread_key_create(&vgr.key, vgr_thread_exit))
 		return;
-	if (pthread_atfork(vgr_fork_prepare, vgr_fork_parent, vgr_fork_child)) {
-		pthread_key_delete(vgr.key);
+	vgr.have_key = true;
+	if (pthread_atfork(vgr_fork_prepare, vgr_fork_parent, vgr_fork_child))
 		return;
-	}
-	/* pthread_once() publishes it to every thread that calls it. */
 	vgr.vdso = v;
 }
+
+/*
+ * At exit, or at dlclose() of the shared library: threads that still hold
+ * a state must not run our destructor later, when our code may be gone.
+ * Their states are lost with the pool.
+ */
+__attribute__((destructor))
+static void vgr_fini(void)
+{
+	if (vgr.have_key)
+		pthread_key_delete(vgr.key);
+	vgr.have_key = false;
+}
+
+void (*vgetrandom_test_attach_hook)(void);
 
 /* The first-call path of a thread: NULL means "use the system call". */
 static void *vgr_thread_attach(void)
@@ -241,13 +345,30 @@ static void *vgr_thread_attach(void)
 	int saved_errno = errno;
 	void *state;
 
-	pthread_once(&vgr.once, vgr_init);
-	if (!vgr.vdso.getrandom)
+	if (!vgr.vdso.getrandom || !vgr.have_key)
 		return NULL;
+	if (vgr_self.backoff) {
+		vgr_self.backoff--;
+		return NULL;
+	}
 	state = vgr_pool_get();
-	if (state && pthread_setspecific(vgr.key, state)) {
+	if (!state) {
+		unsigned int shift = vgr_self.fails < VGR_MAX_BACKOFF_SHIFT ?
+				     ++vgr_self.fails : VGR_MAX_BACKOFF_SHIFT;
+
+		vgr_self.backoff = (1U << shift) - 1;
+		errno = saved_errno;
+		return NULL;
+	}
+	if (unlikely(vgetrandom_test_attach_hook))
+		vgetrandom_test_attach_hook();
+	if (pthread_setspecific(vgr.key, state)) {
+		vgr_self.state = NULL;
+		vgr_signal_barrier();
 		vgr_pool_put(state);
 		state = NULL;
+	} else {
+		vgr_self.fails = 0;
 	}
 	errno = saved_errno;
 	return state;
@@ -275,10 +396,8 @@ static void *vgr_thread_state(void)
 	 * of its own to this thread: use that one, take no second.
 	 */
 	state = vgr_self.state;
-	if (!state) {
+	if (!state)
 		state = vgr_thread_attach();
-		vgr_self.state = state;
-	}
 	vgr_signal_barrier();
 	vgr_self.busy = false;
 	return state;
@@ -322,7 +441,6 @@ ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
 
 int vgetrandom_vdso_active(void)
 {
-	pthread_once(&vgr.once, vgr_init);
 	return vgr.vdso.getrandom != NULL;
 }
 
@@ -333,12 +451,15 @@ void vgetrandom_pool_stats(struct vgr_pool_stats *st)
 	/* Without the vDSO there is no pool, nor fork handlers for its lock. */
 	if (!vgetrandom_vdso_active())
 		return;
-	pthread_mutex_lock(&vgr.lock);
+	st->alloc_attempts = atomic_load(&vgr.alloc_attempts);
+	st->alloc_failures = atomic_load(&vgr.alloc_failures);
+	if (!vgr_lock())
+		return;
 	st->states = vgr.nall;
 	st->free = vgr.nfree;
 	st->bytes = vgr.bytes;
 	st->by_alloc = vgr.by_alloc;
-	pthread_mutex_unlock(&vgr.lock);
+	vgr_unlock();
 }
 
 const void *vgetrandom_thread_state(void)

@@ -117,9 +117,18 @@ struct vgr_pool_stats {
 	size_t free;
 	size_t bytes;
 	size_t by_alloc;
+	size_t alloc_attempts;	/* batches asked of the kernel, all threads */
+	size_t alloc_failures;	/* of which failed */
 };
 
 void vgetrandom_pool_stats(struct vgr_pool_stats *st);
+/*
+ * Test hook: called, when set, in a thread's first call between taking a
+ * state from the pool and registering it for the thread's exit: where a
+ * signal handler that forks is most dangerous.
+ */
+extern void (*vgetrandom_test_attach_hook)(void);
+
 /* Test hook: the calling thread's state, NULL if it has none. */
 const void *vgetrandom_thread_state(void);
 

@@ -23,7 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -610,12 +614,261 @@ static void test_fallback(void)
 			 VGR_DISABLE_ENV, n, FALLBACK_CALLS);
 }
 
+/* --- Fork and signals meeting the library's own fork handlers (#14). --- */
+
+/*
+ * A fork handler registered before the library's (a constructor of higher
+ * priority runs first) raises a signal between the library's prepare and
+ * child handlers; the signal's handler calls vgetrandom() on a thread that
+ * has no state yet, so it needs the pool, whose lock the fork holds.
+ */
+static volatile sig_atomic_t raise_in_atfork, usr1_runs, usr1_bad;
+
+static void atfork_test_prepare(void)
+{
+	if (raise_in_atfork == 1)
+		raise(SIGUSR1);
+}
+
+static void atfork_test_child(void)
+{
+	if (raise_in_atfork == 2)
+		raise(SIGUSR1);
+}
+
+__attribute__((constructor(101)))
+static void register_before_library(void)
+{
+	pthread_atfork(atfork_test_prepare, NULL, atfork_test_child);
+}
+
+static void usr1_handler(int sig)
+{
+	unsigned char buf[32];
+	int saved_errno = errno;
+
+	if (vgetrandom(buf, sizeof(buf), 0) != sizeof(buf) || all_zero(buf, sizeof(buf)))
+		usr1_bad++;
+	usr1_runs++;
+	errno = saved_errno;
+}
+
+static void *fork_from_fresh_thread(void *arg)
+{
+	unsigned char buf[16];
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return (void *)1L;
+	if (!pid)
+		_exit((vgetrandom(buf, sizeof(buf), 0) != sizeof(buf)) |
+		      (usr1_bad ? 2 : 0) | (raise_in_atfork == 2 && !usr1_runs ? 4 : 0));
+	waitpid(pid, &status, 0);
+	return (void *)(long)(WIFEXITED(status) ? WEXITSTATUS(status) : 8);
+}
+
+static int atfork_signal_main(void)
+{
+	struct sigaction sa = { .sa_handler = usr1_handler };
+	void *ret;
+	pthread_t t;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	for (raise_in_atfork = 1; raise_in_atfork <= 2; raise_in_atfork++) {
+		if (pthread_create(&t, NULL, fork_from_fresh_thread, NULL))
+			return 16;
+		pthread_join(t, &ret);
+		if (ret)
+			return 32 | (int)(long)ret;
+	}
+	return usr1_bad || usr1_runs != 1 ? 64 : 0;
+}
+
+static void test_atfork_signal(void)
+{
+	int ret = run_watched(atfork_signal_main, 20);
+
+	ksft_test_result(!ret, "a signal between the library's fork handlers, its handler calling vgetrandom() on a thread without a state: no deadlock, full lengths (%d)\n",
+			 ret);
+}
+
+/*
+ * A signal handler that forks while its thread is between taking a state
+ * from the pool and registering it: the child must still know the state
+ * is that thread's, and never give it to a second thread.
+ */
+static volatile sig_atomic_t in_attach_child;
+static volatile pid_t attach_child_pid;
+
+static void usr2_fork_handler(int sig)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		in_attach_child = 1;
+	else
+		attach_child_pid = pid;
+}
+
+static void attach_hook(void)
+{
+	vgetrandom_test_attach_hook = NULL;
+	raise(SIGUSR2);
+}
+
+#define ATTACH_CHILD_THREADS	64
+static pthread_barrier_t attach_barrier;
+
+/* Holds a state until all the child's threads have one. */
+static void *child_other_thread(void *arg)
+{
+	unsigned char buf[16];
+	const void *state = NULL;
+
+	if (vgetrandom(buf, sizeof(buf), 0) == sizeof(buf))
+		state = vgetrandom_thread_state();
+	pthread_barrier_wait(&attach_barrier);
+	return (void *)state;
+}
+
+static void *attach_thread(void *arg)
+{
+	pthread_t t[ATTACH_CHILD_THREADS];
+	unsigned char buf[16];
+	const void *mine;
+	int shared = 0;
+
+	vgetrandom_test_attach_hook = attach_hook;
+	if (vgetrandom(buf, sizeof(buf), 0) != sizeof(buf))
+		_exit(in_attach_child ? 3 : 4);
+	if (!in_attach_child)
+		return NULL;
+	/*
+	 * The child: more threads than the pool had states, all holding one
+	 * at once, so that every free state is handed out; none may be ours.
+	 */
+	mine = vgetrandom_thread_state();
+	pthread_barrier_init(&attach_barrier, NULL, ATTACH_CHILD_THREADS);
+	for (int i = 0; i < ATTACH_CHILD_THREADS; i++)
+		if (pthread_create(&t[i], NULL, child_other_thread, NULL))
+			_exit(5);
+	for (int i = 0; i < ATTACH_CHILD_THREADS; i++) {
+		void *other;
+
+		pthread_join(t[i], &other);
+		shared += !other || other == mine;
+	}
+	_exit(mine && !shared ? 0 : 1);
+}
+
+static int attach_fork_main(void)
+{
+	struct sigaction sa = { .sa_handler = usr2_fork_handler };
+	int status;
+	pthread_t t;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL);
+	if (pthread_create(&t, NULL, attach_thread, NULL))
+		return 16;
+	pthread_join(t, NULL);
+	if (!attach_child_pid)
+		return 17;
+	waitpid(attach_child_pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 18;
+}
+
+static void test_fork_in_attach(void)
+{
+	int ret;
+
+	if (!vgetrandom_vdso_active()) {
+		ksft_test_result_skip("no vDSO: no states to share\n");
+		return;
+	}
+	ret = run_watched(attach_fork_main, 20);
+	ksft_test_result(!ret, "fork() from a handler while a thread takes its first state: the child never gives that state to another thread (%d)\n",
+			 ret);
+}
+
+/*
+ * Under a seccomp filter that refuses vgetrandom_alloc() and droppable
+ * mmap() with EPERM (as sandboxes do), the library must fall back, give
+ * correct bytes, and not ask again on every call: re-executed, so that
+ * the pool starts empty.
+ */
+#define SECCOMP_CALLS		1001
+#define SECCOMP_MAX_ATTEMPTS	12
+
+static int seccomp_exec(void)
+{
+	char *argv[] = { self_exe, "--seccomp", NULL };
+
+	execv("/proc/self/exe", argv);
+	return 99;
+}
+
+static int seccomp_main(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __NR_vgetrandom_alloc
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_vgetrandom_alloc, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 3),
+		/* flags, low word (little-endian): MAP_DROPPABLE's bit of MAP_TYPE */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_DROPPABLE, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(filter), .filter = filter };
+	unsigned char prev[16] = { 0 }, buf[16];
+	struct vgr_pool_stats st;
+
+	alarm(60);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		return 20;
+	for (int i = 0; i < SECCOMP_CALLS; i++) {
+		if (vgetrandom(buf, sizeof(buf), 0) != sizeof(buf) || all_zero(buf, sizeof(buf)) ||
+		    !memcmp(buf, prev, sizeof(buf)))
+			return 21;
+		memcpy(prev, buf, sizeof(buf));
+	}
+	vgetrandom_pool_stats(&st);
+	if (st.states)
+		return 22;
+	printf("# seccomp: %zu attempts to get states for %d calls, %zu failed\n",
+	       st.alloc_attempts, SECCOMP_CALLS, st.alloc_failures);
+	return st.alloc_attempts >= 1 && st.alloc_attempts <= SECCOMP_MAX_ATTEMPTS ? 0 : 23;
+}
+
+static void test_seccomp_backoff(void)
+{
+	int ret;
+
+	if (!vgetrandom_vdso_active()) {
+		ksft_test_result_skip("no vDSO: the library never asks for states\n");
+		return;
+	}
+	ret = run_watched(seccomp_exec, 60);
+	ksft_test_result(!ret, "seccomp refusing vgetrandom_alloc() and droppable mmap() with EPERM: %d correct calls, at most %d attempts to get a state (%d)\n",
+			 SECCOMP_CALLS, SECCOMP_MAX_ATTEMPTS, ret);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long ehdr;
 
 	if (argc > 1 && !strcmp(argv[1], "--fallback"))
 		return fallback_main();
+	if (argc > 1 && !strcmp(argv[1], "--seccomp"))
+		return seccomp_main();
 
 	/* Children print and fork: keep nothing buffered. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -628,7 +881,7 @@ int main(int argc, char **argv)
 		have_alloc = vdso_sym("LINUX_2.6", "__vdso_vgetrandom_alloc") != NULL;
 	}
 
-	ksft_set_plan(20);
+	ksft_set_plan(23);
 	test_vdso_active();
 	test_lengths();
 	test_differs();
@@ -640,5 +893,8 @@ int main(int argc, char **argv)
 	test_signals();
 	test_steady_state();
 	test_fallback();
+	test_atfork_signal();
+	test_fork_in_attach();
+	test_seccomp_backoff();
 	ksft_finished();
 }
