@@ -51,7 +51,8 @@ GUEST_LDLIBS := -lpthread
 HOST_DIR := $(ST)/vgetrandom/host
 
 .PHONY: help deps overlay kernel bins guest-bins host-bins initramfs run test \
-	bench install check-config check-harness patches checkpatch clean distclean
+	bench install check-config check-harness patches checkpatch check-series \
+	clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -65,6 +66,7 @@ help:
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
 	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
 	@echo "make checkpatch     the base's checkpatch.pl over the exported series"
+	@echo "make check-series   build the guest kernel after each patch of the series in turn"
 	@echo "make clean          remove build outputs, keep the unpacked base"
 	@echo "make distclean      remove $(B)/ entirely"
 
@@ -129,6 +131,11 @@ checkpatch: patches
 	@awk '/^total:/ { e += $$2; w += $$4 } \
 		END { printf "checkpatch: %d errors, %d warnings\n", e, w; exit e > 0 }' \
 		$(BUILD)/checkpatch.log
+
+# Bisectability: the guest kernel builds after every patch of the series
+# (its own tree, $(B)/series-tree).
+check-series: patches
+	@harness/check-series.sh $(BUILD)
 
 .SECONDEXPANSION:
 guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(GUEST_PROGS))
