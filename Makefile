@@ -52,7 +52,7 @@ HOST_DIR := $(ST)/vgetrandom/host
 
 .PHONY: help deps overlay kernel bins guest-bins host-bins initramfs run test \
 	bench install check-config check-harness patches checkpatch check-series \
-	clean distclean
+	check-sparse clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -67,6 +67,7 @@ help:
 	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
 	@echo "make checkpatch     the base's checkpatch.pl over the exported series"
 	@echo "make check-series   build the guest kernel after each patch of the series in turn"
+	@echo "make check-sparse   sparse over what the overlay changes, Debian's config; fails on new warnings"
 	@echo "make clean          remove build outputs, keep the unpacked base"
 	@echo "make distclean      remove $(B)/ entirely"
 
@@ -113,6 +114,10 @@ install: overlay
 # change under Debian's amd64 config (needs linux-config-6.1).
 check-config: overlay
 	@harness/check-config.sh $(BUILD)
+
+# sparse (make C=2) over the same files; fails on what the base lacks.
+check-sparse: overlay
+	@harness/check-sparse.sh $(BUILD)
 
 check-harness: initramfs
 	@harness/check-harness.sh $(BUILD)

@@ -8,6 +8,7 @@
 #   mainline: BUILD/guest/mainline.list, guest tests of the mainline ABI run
 #             on the host's own kernel (tests of our additions skip there)
 #   config:   what we change compiles under Debian's full amd64 config
+#   sparse:   and sparse (make C=2) finds nothing there that the base lacks
 #   patches:  the overlay exported as a series (harness/patches.sh) must
 #             cover every file and apply with git am onto the base
 #   guest:    BUILD/guest/list, run in QEMU on our kernel; the kernel
@@ -65,6 +66,14 @@ if "$here/check-config.sh" "$build" > "$build/check-config.out" 2>&1; then
 else
 	echo "FAIL config/debian-amd64: $(tail -1 "$build/check-config.out")" | tee -a "$lines"
 	tail -8 "$build/check-config.out" | sed 's/^/    /'
+fi
+
+echo "== sparse under Debian's full amd64 config =="
+if "$here/check-sparse.sh" "$build" > "$build/check-sparse.out" 2>&1; then
+	echo "PASS sparse/debian-amd64: $(sed -n 's/^  OK      sparse: //p' "$build/check-sparse.out")" | tee -a "$lines"
+else
+	echo "FAIL sparse/debian-amd64: $(grep -m1 'check-sparse:' "$build/check-sparse.out" || tail -1 "$build/check-sparse.out")" | tee -a "$lines"
+	tail -8 "$build/check-sparse.out" | sed 's/^/    /'
 fi
 
 echo "== the exported patch series =="
