@@ -7,7 +7,10 @@
 # is the subject, then the body, and a last line "Files: GLOB..." naming the
 # repository paths (new files and FILE.patch) that belong to it.  Every
 # overlay path must belong to exactly one commit.  The series goes to
-# BUILD/patches and is checked by "git am" onto the base commit.
+# BUILD/patches and is checked by "git am" onto the base commit.  A cover
+# letter, 0000-cover-letter.patch, comes from series/0000-cover-letter.in
+# (subject, empty line, text, in which @SPEED@ becomes the README's speed
+# section) and git's shortlog and diffstat.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -69,10 +72,40 @@ if [ -n "$left" ]; then
 fi
 G tag -f series >/dev/null
 rm -rf "$out"
-G format-patch -q -o "$out" base..series
+G format-patch -q --cover-letter -o "$out" base..series
 # The proof: the series applies with git am onto the base, giving the tree.
 G checkout -q -f --detach base
-G am -q "$out"/*.patch
+G am -q $(ls "$out"/*.patch | grep -v '/0000-cover-letter.patch$')
 G diff --quiet series HEAD || { echo "patches: git am result differs from the series" >&2; exit 1; }
-echo "  PATCHES $out: $(ls "$out" | wc -l) patches, git am onto $LINUX_SOURCE_VERSION OK"
+
+# git's cover letter has the shortlog and the diffstat; ours gives the
+# subject and the text.
+cover=$out/0000-cover-letter.patch
+sed -n '/^## Speed/,/^## /p' "$repo/README.md" | sed '1d;$d' |
+	awk 'BEGIN { print "Speed (\"make bench\", as in the README):"; print "" }
+		NF { if (seen) while (blank) { print ""; blank-- }
+		     blank = 0; seen = 1; print; next }
+		{ blank++ }' > "$build/patches-speed.txt"
+awk -v subject="$(head -n1 "$here/series/0000-cover-letter.in")" \
+    -v text="$here/series/0000-cover-letter.in" -v speed="$build/patches-speed.txt" '
+	/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subject) }
+	/^\*\*\* BLURB HERE \*\*\*$/ {
+		n = 0
+		while ((getline l < text) > 0) {
+			if (++n <= 2)	# the subject and the empty line after it
+				continue
+			if (l == "@SPEED@")
+				while ((getline s < speed) > 0) print s
+			else
+				print l
+		}
+		next
+	}
+	{ print }' "$cover" > "$cover.tmp"
+mv "$cover.tmp" "$cover"
+if grep -q '\*\*\* .* HERE \*\*\*' "$cover"; then
+	echo "patches: the cover letter kept git's placeholders" >&2
+	exit 1
+fi
+echo "  PATCHES $out: $(ls "$out" | grep -vc '^0000-') patches and a cover letter, git am onto $LINUX_SOURCE_VERSION OK"
 ls "$out" | sed 's/^/    /'

@@ -80,7 +80,7 @@ echo "== the exported patch series =="
 # make patches: every overlay file in one commit, and git am onto the base
 # gives the overlaid tree.
 if "$here/patches.sh" "$build" > "$build/patches.log" 2>&1; then
-	echo "PASS patches/series: $(ls "$build/patches" | wc -l) patches, git am onto the base gives the overlaid tree" | tee -a "$lines"
+	echo "PASS patches/series: $(ls "$build/patches" | grep -vc '^0000-') patches, git am onto the base gives the overlaid tree" | tee -a "$lines"
 else
 	echo "FAIL patches/series: $(grep -m1 'patches:' "$build/patches.log" || tail -1 "$build/patches.log")" | tee -a "$lines"
 	sed 's/^/    /' "$build/patches.log" | tail -5
