@@ -52,7 +52,7 @@ HOST_DIR := $(ST)/vgetrandom/host
 
 .PHONY: help deps overlay kernel bins guest-bins host-bins initramfs run test \
 	bench install check-config check-harness patches checkpatch check-series \
-	check-sparse clean distclean
+	check-sparse check-fresh clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -68,6 +68,7 @@ help:
 	@echo "make checkpatch     the base's checkpatch.pl over the exported series"
 	@echo "make check-series   build the guest kernel after each patch of the series in turn"
 	@echo "make check-sparse   sparse over what the overlay changes, Debian's config; fails on new warnings"
+	@echo "make check-fresh    'make run' and 'make test' in a bare Debian 12 root (debootstrap, chroot)"
 	@echo "make clean          remove build outputs, keep the unpacked base"
 	@echo "make distclean      remove $(B)/ entirely"
 
@@ -118,6 +119,11 @@ check-config: overlay
 # sparse (make C=2) over the same files; fails on what the base lacks.
 check-sparse: overlay
 	@harness/check-sparse.sh $(BUILD)
+
+# The README's two commands on a bare Debian 12 (minbase + make) root made
+# with debootstrap, in a clean clone of HEAD.  Root only.
+check-fresh: deps
+	@harness/check-fresh.sh $(BUILD)
 
 check-harness: initramfs
 	@harness/check-harness.sh $(BUILD)

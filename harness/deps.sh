@@ -9,14 +9,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 rsync patch perl git ccache qemu-system-x86 busybox-static libsodium-dev
-man-db util-linux coreutils gawk gzip linux-config-6.1 sparse"
+man-db util-linux coreutils gawk gzip linux-config-6.1 sparse debootstrap"
 
 # Every external command the harness, the Makefiles and the base's build
 # call, checked once everything is installed: a missing one is named here
 # rather than found minutes into a kernel build.
 cmds="make gcc cc ld as ar flex bison bc perl git patch rsync cpio xz gzip
 awk sed sha256sum timeout ccache qemu-system-x86_64 busybox man dpkg-query
-apt-get install tar find sort cmp diff sparse flock comm"
+apt-get install tar find sort cmp diff sparse debootstrap chroot mount umount
+flock comm mountpoint readlink"
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
