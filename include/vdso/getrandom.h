@@ -50,6 +50,16 @@ struct vdso_rng_data {
 #define VGETRANDOM_SCRATCH_OFFSET	(VGETRANDOM_BATCH_SIZE - VGETRANDOM_SCRATCH_SIZE)
 
 /**
+ * __arch_get_k_vdso_rng_data - the kernel's view of its &struct vdso_rng_data
+ *
+ * Provided by each architecture that selects HAVE_VDSO_GETRANDOM, next to
+ * its vDSO data page; drivers/char/random.c writes through it.
+ *
+ * Returns: the RNG data that the vDSO reads.
+ */
+struct vdso_rng_data *__arch_get_k_vdso_rng_data(void);
+
+/**
  * struct vgetrandom_state - per-thread state of the vDSO getrandom()
  * @batch:	Output generated ahead of time. Bytes before @pos have been
  *		handed out (and zeroed); bytes from @pos on are still unused.

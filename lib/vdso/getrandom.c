@@ -14,7 +14,6 @@
 #include <vdso/getrandom.h>
 #include <vdso/limits.h>
 #include <asm/barrier.h>
-#include <asm/page_types.h>
 #include <asm/vdso/getrandom.h>
 #include <uapi/linux/mman.h>
 #include <uapi/linux/random.h>

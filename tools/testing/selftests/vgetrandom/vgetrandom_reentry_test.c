@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 		.run_ns = (argc > 1 ? atol(argv[1]) : 6) * 1000000000L,
 		.handler_us = 200,
 		.fork_us = 5000,
-		.max_blocks = 3 << 20,
+		.max_blocks = 1 << 20,
 	};
 	struct soak_result res;
 

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,8 +60,11 @@ static struct soak_ops *soak;
 static soak_block *soak_main, *soak_handler;
 static volatile size_t soak_nmain, soak_nhandler;
 static size_t soak_max_handler;
-static volatile sig_atomic_t soak_phase, soak_in_child;
+static volatile sig_atomic_t soak_phase, soak_in_child, soak_in_call;
 static volatile unsigned long soak_handler_calls, soak_handler_short, soak_forks;
+/* Children forked and not yet reaped: a fork waits until there are few. */
+static volatile long soak_outstanding;
+#define SOAK_MAX_OUTSTANDING	4
 static atomic_bool soak_stop;
 static atomic_ulong soak_drops;
 static int soak_pipe[2];
@@ -98,10 +102,15 @@ static void soak_signal(int sig)
 	if (soak_in_child)
 		goto out;
 	if (soak_phase == 2) {
-		pid_t pid = fork();
+		pid_t pid;
 
-		if (pid)
-			soak_forks += pid > 0;
+		if (soak_outstanding >= SOAK_MAX_OUTSTANDING)
+			goto out;
+		pid = fork();
+		if (pid > 0) {
+			soak_forks++;
+			soak_outstanding++;
+		}
 		if (pid)
 			goto out;
 		/* The child: the state's page is a wiped copy here. */
@@ -109,7 +118,9 @@ static void soak_signal(int sig)
 		ret = soak->getrandom(buf, sizeof(buf), 0, soak->state);
 		if (ret != sizeof(buf) || write(soak_pipe[1], buf, sizeof(buf)) != sizeof(buf))
 			_exit(1);
-		/* Back into the interrupted call, which must notice. */
+		/* Back into the interrupted call, which must notice; or done. */
+		if (!soak_in_call)
+			_exit(0);
 		goto out;
 	}
 	ret = soak->getrandom(buf, sizeof(buf), 0, soak->state);
@@ -131,6 +142,21 @@ static void *soak_dropper(void *arg)
 		sched_yield();
 	}
 	return NULL;
+}
+
+/*
+ * Room for n blocks, in small pages: every fork child would otherwise copy
+ * whole huge pages of it as the parent writes on.
+ */
+static soak_block *soak_alloc(size_t n)
+{
+	void *p = mmap(NULL, n * sizeof(soak_block), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, n * sizeof(soak_block), MADV_NOHUGEPAGE);
+	return p;
 }
 
 static int soak_cmp(const void *a, const void *b)
@@ -159,9 +185,11 @@ static void soak_collect_children(soak_block *dst, size_t *n, size_t max,
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		soak_outstanding--;
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			res->child_failures++;
+	}
 	while ((got = read(soak_pipe[0], buf, sizeof(buf) - sizeof(buf) % 16)) > 0) {
 		for (ssize_t i = 0; i + 16 <= got && *n < max; i += 16)
 			memcpy(&dst[(*n)++], buf + i, 16);
@@ -190,9 +218,9 @@ static int soak_run(struct soak_ops *ops, struct soak_result *res)
 	memset(res, 0, sizeof(*res));
 	soak = ops;
 	soak_max_handler = ops->max_blocks / 4;
-	soak_main = calloc(ops->max_blocks, sizeof(soak_block));
-	soak_handler = calloc(soak_max_handler, sizeof(soak_block));
-	child = calloc(max_child, sizeof(soak_block));
+	soak_main = soak_alloc(ops->max_blocks);
+	soak_handler = soak_alloc(soak_max_handler);
+	child = soak_alloc(max_child);
 	if (!soak_main || !soak_handler || !child || pipe(soak_pipe))
 		return -1;
 	fcntl(soak_pipe[0], F_SETFL, O_NONBLOCK);
@@ -219,7 +247,9 @@ static int soak_run(struct soak_ops *ops, struct soak_result *res)
 
 			lcg = lcg * 1103515245 + 12345;
 			len = (lcg >> 16) % 61 ? 16 * ((lcg >> 8) % 128 + 1) : sizeof(buf);
+			soak_in_call = 1;
 			ret = ops->getrandom(buf, len, 0, ops->state);
+			soak_in_call = 0;
 			if (soak_in_child)
 				soak_child_exit(buf, ret == (ssize_t)len ? len : 0);
 			res->calls++;
@@ -241,11 +271,13 @@ static int soak_run(struct soak_ops *ops, struct soak_result *res)
 	}
 	atomic_store(&soak_stop, true);
 	pthread_join(thread, NULL);
-	for (int i = 0; i < 100 && soak_forks && waitpid(-1, NULL, WNOHANG) >= 0; i++) {
+	/* The last children, for at most 10 s. */
+	for (int i = 0; i < 1000 && soak_outstanding > 0; i++) {
 		soak_collect_children(child, &nchild, max_child, res);
 		usleep(10000);
 	}
 	soak_collect_children(child, &nchild, max_child, res);
+	res->child_failures += soak_outstanding;
 
 	res->handler_calls = soak_handler_calls;
 	res->handler_short = soak_handler_short;
@@ -266,9 +298,9 @@ static int soak_run(struct soak_ops *ops, struct soak_result *res)
 		res->repeats += i && all[i] == all[i - 1];
 	}
 	free(all);
-	free(child);
-	free(soak_main);
-	free(soak_handler);
+	munmap(child, max_child * sizeof(soak_block));
+	munmap(soak_main, ops->max_blocks * sizeof(soak_block));
+	munmap(soak_handler, soak_max_handler * sizeof(soak_block));
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #ifndef __ASSEMBLY__
 
+#include <asm/page_types.h>
 #include <asm/unistd.h>
 #include <vdso/datapage.h>	/* _vdso_data, and asm/vvar.h through it */
 #include <vdso/getrandom.h>

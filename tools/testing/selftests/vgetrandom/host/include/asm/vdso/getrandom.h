@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/types.h>
+#include <asm/page_types.h>
 #include <vdso/getrandom.h>
 
 #define VGR_MAX_RECORDED	16
