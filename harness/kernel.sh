@@ -3,6 +3,11 @@
 #
 # kernel.sh BUILD [overlay|config|build] - prepare and build the guest kernel.
 #
+# VGR_ARCH (x86_64, the default, or arm64) picks the guest: x86_64 builds
+# in BUILD/linux and leaves BUILD/bzImage and BUILD/headers; arm64 builds
+# in its own copy, BUILD/arm64/linux, with Debian's aarch64-linux-gnu-
+# cross compiler, and leaves BUILD/arm64/Image and BUILD/arm64/headers.
+#
 #   overlay: unpack the base once into BUILD/linux-pristine and BUILD/linux,
 #            then lay the repository over BUILD/linux (harness/overlay.sh).
 #   config:  overlay, then (only when a fragment changed) tinyconfig merged
@@ -17,8 +22,21 @@ step=${2:-build}
 . "$here/base.version"
 
 pristine=$build/linux-pristine
-tree=$build/linux
-mkdir -p "$build"
+arch=${VGR_ARCH:-x86_64}
+frags=$(ls "$here"/config/*.config | LC_ALL=C sort)
+case $arch in
+x86_64)
+	tree=$build/linux out=$build
+	kargs= target=bzImage image=arch/x86/boot/bzImage cc=gcc ;;
+arm64)
+	# The common fragments, and arm64's own base instead of x86's.
+	tree=$build/arm64/linux out=$build/arm64
+	frags="$(echo "$frags" | grep -v '/base\.config$') $(ls "$here"/config/arm64/*.config | LC_ALL=C sort)"
+	kargs="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+	target=Image image=arch/arm64/boot/Image cc=aarch64-linux-gnu-gcc ;;
+*)	echo "kernel.sh: VGR_ARCH=$arch: x86_64 or arm64" >&2; exit 2 ;;
+esac
+mkdir -p "$build" "$out"
 
 unpack() {
 	[ -f "$pristine/.vgr-unpacked" ] && return 0
@@ -32,27 +50,33 @@ unpack() {
 	tar -C "$build/unpack" -xf "$LINUX_SOURCE_TARBALL"
 	mv "$build/unpack"/* "$pristine"
 	rmdir "$build/unpack"
-	# The pristine copy is never built in; the work tree is a copy of it.
-	cp -a "$pristine" "$tree"
 	touch "$pristine/.vgr-unpacked"
+}
+
+# The pristine copy is never built in; each work tree is a copy of it.
+worktree() {
+	[ -d "$tree" ] && return 0
+	mkdir -p "$(dirname "$tree")"
+	cp -a "$pristine" "$tree"
+	rm -f "$tree/.vgr-unpacked"
 }
 
 overlay() {
 	unpack
+	worktree
 	"$here/overlay.sh" "$repo" "$pristine" "$tree"
 }
 
 config() {
 	overlay
-	frags=$(ls "$here"/config/*.config | LC_ALL=C sort)
 	sum=$(cat $frags "$here/base.version" | sha256sum | cut -d' ' -f1)
 	if [ -f "$tree/.config" ] && [ "$(cat "$tree/.vgr-config" 2>/dev/null)" = "$sum" ]; then
 		return 0
 	fi
 	echo "  CONFIG  tinyconfig + $(echo $frags | xargs -n1 basename | tr '\n' ' ')"
-	make -s -C "$tree" tinyconfig >/dev/null
-	(cd "$tree" && scripts/kconfig/merge_config.sh -m .config $frags) >"$build/merge_config.log" 2>&1
-	make -s -C "$tree" olddefconfig >/dev/null
+	make -s -C "$tree" $kargs tinyconfig >/dev/null
+	(cd "$tree" && env $kargs scripts/kconfig/merge_config.sh -m .config $frags) >"$out/merge_config.log" 2>&1
+	make -s -C "$tree" $kargs olddefconfig >/dev/null
 	# merge_config.sh only warns: insist that every request took effect.
 	bad=0
 	for f in $frags; do
@@ -72,8 +96,8 @@ config() {
 				fi ;;
 			esac
 		done
-	done > "$build/config-check.out"
-	if [ -s "$build/config-check.out" ]; then
+	done > "$out/config-check.out"
+	if [ -s "$out/config-check.out" ]; then
 		rm -f "$tree/.vgr-config"
 		echo "kernel: requested options did not stick (see above)" >&2
 		exit 1
@@ -83,26 +107,26 @@ config() {
 
 kbuild() {
 	config
-	cc=gcc
 	# ccache keeps its cache under $HOME; without one, keep it in BUILD.
 	[ -n "${HOME:-}" ] || export CCACHE_DIR="$build/ccache"
-	command -v ccache >/dev/null && ccache -s >/dev/null 2>&1 && cc="ccache gcc"
-	echo "  BUILD   bzImage (log: $build/kernel-build.log)"
+	command -v ccache >/dev/null && ccache -s >/dev/null 2>&1 && cc="ccache $cc"
+	log=$out/kernel-build.log
+	echo "  BUILD   $target for $arch (log: $log)"
 	# One kernel build at a time on this machine (helpers share the lock).
-	if ! flock /tmp/kbuild.lock make -C "$tree" CC="$cc" -j"$(nproc)" \
-		bzImage > "$build/kernel-build.log" 2>&1; then
-		grep -E 'error|Error|warning:' "$build/kernel-build.log" | head -40 >&2
-		tail -20 "$build/kernel-build.log" >&2
-		echo "kernel: build failed (full log: $build/kernel-build.log)" >&2
+	if ! flock /tmp/kbuild.lock make -C "$tree" $kargs CC="$cc" -j"$(nproc)" \
+		"$target" > "$log" 2>&1; then
+		grep -E 'error|Error|warning:' "$log" | head -40 >&2
+		tail -20 "$log" >&2
+		echo "kernel: build failed (full log: $log)" >&2
 		exit 1
 	fi
-	if grep -q ' warning: ' "$build/kernel-build.log"; then
+	if grep -q ' warning: ' "$log"; then
 		echo "kernel: the build printed warnings:" >&2
-		grep ' warning: ' "$build/kernel-build.log" | sort -u | head -20 >&2
+		grep ' warning: ' "$log" | sort -u | head -20 >&2
 	fi
-	make -s -C "$tree" headers_install INSTALL_HDR_PATH="$(cd "$build" && pwd)/headers" >/dev/null
-	cp "$tree/arch/x86/boot/bzImage" "$build/bzImage"
-	echo "  KERNEL  $build/bzImage ($(cat "$tree/include/config/kernel.release"))"
+	make -s -C "$tree" $kargs headers_install INSTALL_HDR_PATH="$(cd "$out" && pwd)/headers" >/dev/null
+	cp "$tree/$image" "$out/$target"
+	echo "  KERNEL  $out/$target ($(cat "$tree/include/config/kernel.release"))"
 }
 
 case $step in
