@@ -12,6 +12,9 @@
 #   vgr.inject=fail|panic|hang   harness self-checks (make check-harness).
 #   vgr.timeout=S   per-test time limit inside the guest (default 300).
 #   vgr.tests=A,B   run only these tests of /tests/list.
+#   vgr.results=DEV the results channel (default /dev/ttyS1); or NAME, the
+#                   virtio serial port of that name (arm64's virt machine
+#                   has one UART, so there the results take such a port).
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -24,13 +27,14 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
-mode=run inject= timeout=300 only=
+mode=run inject= timeout=300 only= res=/dev/ttyS1
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	vgr.mode=*) mode=${arg#vgr.mode=} ;;
 	vgr.inject=*) inject=${arg#vgr.inject=} ;;
 	vgr.timeout=*) timeout=${arg#vgr.timeout=} ;;
 	vgr.tests=*) only=,${arg#vgr.tests=}, ;;
+	vgr.results=*) res=${arg#vgr.results=} ;;
 	esac
 done
 
@@ -55,7 +59,18 @@ fi
 
 # boot_test checks that the guest runs the kernel the harness built.
 export VGR_KERNEL_RELEASE=$(cat /tests/kernel.release)
-res=/dev/ttyS1
+# A virtio port named $res, which may take a moment to appear after boot.
+case $res in
+/dev/*) ;;
+*)	for i in 1 2 3 4 5 6 7 8 9 10; do
+		for p in /sys/class/virtio-ports/*; do
+			[ "$(cat "$p/name" 2>/dev/null)" = "$res" ] && res=/dev/${p##*/}
+		done
+		[ -e "$res" ] && break
+		sleep 1
+	done ;;
+esac
+[ -e "$res" ] || echo "vgr: results channel $res missing"
 stty -F $res raw -echo 2>/dev/null
 echo "# vgr-guest: $(uname -r)" > $res
 if grep -qw avx2 /proc/cpuinfo; then

@@ -4,12 +4,44 @@
 # initramfs.sh BUILD - pack busybox, harness/init.sh and the guest test
 # binaries (BUILD/guest, listed in BUILD/guest/list, plus the demo) into
 # BUILD/initramfs.cpio.gz with the base tree's own usr/gen_init_cpio.
+#
+# VGR_ARCH=arm64: the same from BUILD/arm64 into BUILD/arm64, with the
+# busybox of Debian's busybox-static:arm64, which this script downloads
+# once (a throwaway apt configuration under BUILD/apt-arm64: the host's
+# sources, arm64 package lists of its own; nothing on the host changes).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$1" && pwd)
-tree=$build/linux
 gen=$build/gen_init_cpio
-spec=$build/initramfs.list
+
+arm64_busybox() {
+	bb=$build/arm64/busybox
+	[ -x "$bb" ] && return 0
+	a=$build/apt-arm64
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/deb"
+	: > "$a/status"
+	set -- -o APT::Architecture=arm64 -o APT::Architectures::=arm64 \
+		-o Dir::State::Lists="$a/lists" -o Dir::Cache="$a/cache" \
+		-o Dir::State::status="$a/status" -o Debug::NoLocking=1 \
+		-o APT::Sandbox::User=root
+	echo "  FETCH   busybox-static:arm64"
+	apt-get "$@" -qq update
+	(cd "$a/deb" && rm -f ./*.deb && apt-get "$@" -qq download busybox-static)
+	rm -rf "$a/root"
+	dpkg-deb -x "$a"/deb/busybox-static_*_arm64.deb "$a/root"
+	cp "$a/root/bin/busybox" "$bb.tmp"
+	mv "$bb.tmp" "$bb"
+}
+
+case ${VGR_ARCH:-x86_64} in
+arm64)
+	out=$build/arm64 tree=$build/arm64/linux
+	arm64_busybox
+	busybox=$build/arm64/busybox ;;
+*)
+	out=$build tree=$build/linux busybox=/bin/busybox ;;
+esac
+spec=$out/initramfs.list
 
 if [ ! -x "$gen" ] || [ "$tree/usr/gen_init_cpio.c" -nt "$gen" ]; then
 	cc -O2 -o "$gen" "$tree/usr/gen_init_cpio.c"
@@ -22,15 +54,15 @@ fi
 	echo "dir /proc 0755 0 0"
 	echo "dir /sys 0755 0 0"
 	echo "dir /tmp 1777 0 0"
-	echo "file /bin/busybox /bin/busybox 0755 0 0"
+	echo "file /bin/busybox $busybox 0755 0 0"
 	echo "file /init $here/init.sh 0755 0 0"
 	echo "dir /tests 0755 0 0"
-	echo "file /tests/list $build/guest/list 0644 0 0"
+	echo "file /tests/list $out/guest/list 0644 0 0"
 	echo "file /tests/kernel.release $tree/include/config/kernel.release 0644 0 0"
-	(cd "$build/guest" && find . -mindepth 1 -type d | sed 's|^\./||' | LC_ALL=C sort) |
+	(cd "$out/guest" && find . -mindepth 1 -type d | sed 's|^\./||' | LC_ALL=C sort) |
 		while read -r d; do echo "dir /tests/$d 0755 0 0"; done
-	(cd "$build/guest" && find . -type f -perm -u+x | sed 's|^\./||' | LC_ALL=C sort) |
-		while read -r f; do echo "file /tests/$f $build/guest/$f 0755 0 0"; done
+	(cd "$out/guest" && find . -type f -perm -u+x | sed 's|^\./||' | LC_ALL=C sort) |
+		while read -r f; do echo "file /tests/$f $out/guest/$f 0755 0 0"; done
 } > "$spec"
-"$gen" "$spec" | gzip -1 > "$build/initramfs.cpio.gz.tmp"
-mv "$build/initramfs.cpio.gz.tmp" "$build/initramfs.cpio.gz"
+"$gen" "$spec" | gzip -1 > "$out/initramfs.cpio.gz.tmp"
+mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"

@@ -27,7 +27,8 @@ frags=$(ls "$here"/config/*.config | LC_ALL=C sort)
 case $arch in
 x86_64)
 	tree=$build/linux out=$build
-	kargs= target=bzImage image=arch/x86/boot/bzImage cc=gcc ;;
+	# ARCH given explicitly: a make ARCH=arm64 above must not leak in.
+	kargs=ARCH=x86 target=bzImage image=arch/x86/boot/bzImage cc=gcc ;;
 arm64)
 	# The common fragments, and arm64's own base instead of x86's.
 	tree=$build/arm64/linux out=$build/arm64

@@ -24,22 +24,49 @@ cpu=${VGR_CPU:-max}
 # test: where the console and results go (BUILD/NAME-console.log, .tap).
 name=${VGR_RUN_NAME:-guest}
 
-set -- -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
-	-display none -monitor none -no-reboot -nodefaults \
-	-device virtio-rng-pci \
-	-kernel "$build/bzImage" -initrd "$build/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic vgr.mode=$mode $*"
+# VGR_ARCH=arm64: qemu-system-aarch64 -M virt with BUILD/arm64/Image.  Its
+# one UART is the console; the results go through a virtio serial port
+# named vgr.results.  pauth-impdef keeps -cpu max's pointer
+# authentication but with a cipher TCG emulates quickly.
+case ${VGR_ARCH:-x86_64} in
+arm64)
+	dir=$build/arm64
+	[ "$cpu" = max ] && cpu=max,pauth-impdef=on
+	set -- -machine virt -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
+		-display none -monitor none -no-reboot -nodefaults \
+		-device virtio-rng-pci \
+		-kernel "$dir/Image" -initrd "$dir/initramfs.cpio.gz" \
+		-append "console=ttyAMA0 panic=-1 oops=panic vgr.mode=$mode vgr.results=vgr.results $*"
+	qemu=qemu-system-aarch64
+	results() {
+		echo -chardev "file,id=vgr,path=$1" -device virtio-serial-pci \
+			-device virtserialport,chardev=vgr,name=vgr.results
+	}
+	;;
+*)
+	dir=$build
+	set -- -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
+		-display none -monitor none -no-reboot -nodefaults \
+		-device virtio-rng-pci \
+		-kernel "$build/bzImage" -initrd "$build/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic vgr.mode=$mode $*"
+	qemu=qemu-system-x86_64
+	results() {
+		echo -serial "file:$1"
+	}
+	;;
+esac
 
 case $mode in
 test)
 	rm -f "$build/$name-console.log" "$build/$name-results.tap"
-	timeout -k 10 "$limit" qemu-system-x86_64 "$@" \
+	timeout -k 10 "$limit" $qemu "$@" \
 		-serial "file:$build/$name-console.log" \
-		-serial "file:$build/$name-results.tap" </dev/null
+		$(results "$build/$name-results.tap") </dev/null
 	;;
 run)
-	timeout -k 10 "$limit" qemu-system-x86_64 "$@" \
-		-serial stdio -serial null </dev/null |
-		tr -d '\r' | tee "$build/run-console.log"
+	timeout -k 10 "$limit" $qemu "$@" \
+		-serial stdio $( [ "$qemu" = qemu-system-x86_64 ] && echo -serial null) </dev/null |
+		tr -d '\r' | tee "$dir/run-console.log"
 	;;
 esac

@@ -51,7 +51,7 @@ bool vgr_os_find_vdso(struct vgr_vdso *v)
 		return false;
 
 	vdso_init_from_sysinfo_ehdr(ehdr);
-	fn = (vgr_getrandom_fn)vdso_sym("LINUX_2.6", "__vdso_getrandom");
+	fn = (vgr_getrandom_fn)vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_GETRANDOM);
 	if (!fn)
 		return false;
 	memset(&params, 0, sizeof(params));
@@ -66,7 +66,7 @@ bool vgr_os_find_vdso(struct vgr_vdso *v)
 	v->page_size = page_size;
 	/* Only a kernel that has vgetrandom_alloc() exports this. */
 	v->alloc = (long (*)(struct vgetrandom_alloc_args *, size_t))
-		   vdso_sym("LINUX_2.6", "__vdso_vgetrandom_alloc");
+		   vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_ALLOC);
 	return true;
 }
 

@@ -877,8 +877,8 @@ int main(int argc, char **argv)
 	ehdr = getauxval(AT_SYSINFO_EHDR);
 	if (ehdr) {
 		vdso_init_from_sysinfo_ehdr(ehdr);
-		have_vdso = vdso_sym("LINUX_2.6", "__vdso_getrandom") != NULL;
-		have_alloc = vdso_sym("LINUX_2.6", "__vdso_vgetrandom_alloc") != NULL;
+		have_vdso = vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_GETRANDOM) != NULL;
+		have_alloc = vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_ALLOC) != NULL;
 	}
 
 	ksft_set_plan(23);

@@ -23,7 +23,16 @@
 
 #include "../kselftest.h"
 
-#define VVAR_RNG_DATA_OFFSET	640	/* DECLARE_VVAR_SINGLE(640, ...) */
+/*
+ * Where our kernel puts the RNG data in the [vvar] mapping: at 640 on
+ * x86_64 (DECLARE_VVAR_SINGLE(640, ...)); on arm64 right after the two
+ * struct vdso_data of the data page, 2 * 240 bytes.
+ */
+#if defined(__aarch64__)
+#define VVAR_RNG_DATA_OFFSET	480
+#else
+#define VVAR_RNG_DATA_OFFSET	640
+#endif
 
 struct rng_data {
 	uint64_t generation;

@@ -128,7 +128,8 @@ int main(void)
 		       "  the vDSO part of vgetrandom is not built into it (yet).\n");
 		return 0;
 	}
-	printf("1. the vDSO exports __vdso_getrandom@LINUX_2.6 at %p\n", vgetrandom);
+	printf("1. the vDSO exports %sgetrandom@%s at %p\n", VGR_VDSO_PREFIX, VGR_VDSO_VERSION,
+	       vgetrandom);
 
 	if (vgetrandom(NULL, 0, 0, &params, ~0UL)) {
 		printf("  the parameter query failed: not usable\n");

@@ -6,13 +6,17 @@
 #ifndef _VGETRANDOM_TEST_UTIL_H
 #define _VGETRANDOM_TEST_UTIL_H
 
+#include <elf.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,12 +38,26 @@ struct vgr_query_params {
 };
 
 /*
- * A LINUX_2.6 symbol of the running kernel's vDSO, or NULL (no vDSO, or
- * not exported there).  Needs parse_vdso.h and parse_vdso.c.
+ * Where mainline puts the vDSO functions: x86_64 calls them __vdso_NAME
+ * under LINUX_2.6, arm64 __kernel_NAME under LINUX_2.6.39.
+ */
+#if defined(__aarch64__)
+#define VGR_VDSO_VERSION	"LINUX_2.6.39"
+#define VGR_VDSO_PREFIX		"__kernel_"
+#else
+#define VGR_VDSO_VERSION	"LINUX_2.6"
+#define VGR_VDSO_PREFIX		"__vdso_"
+#endif
+
+/*
+ * A symbol of the running kernel's vDSO, or NULL (no vDSO, or not exported
+ * there).  @name is x86's, "__vdso_NAME"; on arm64 __kernel_NAME is looked
+ * up.  Needs parse_vdso.h and parse_vdso.c.
  */
 static inline void *vgr_vdso_sym(const char *name)
 {
 	static bool parsed;
+	char arch_name[64];
 
 	if (!parsed) {
 		unsigned long ehdr = getauxval(AT_SYSINFO_EHDR);
@@ -49,7 +67,11 @@ static inline void *vgr_vdso_sym(const char *name)
 		vdso_init_from_sysinfo_ehdr(ehdr);
 		parsed = true;
 	}
-	return vdso_sym("LINUX_2.6", name);
+	if (!strncmp(name, "__vdso_", 7))
+		snprintf(arch_name, sizeof(arch_name), "%s%s", VGR_VDSO_PREFIX, name + 7);
+	else
+		snprintf(arch_name, sizeof(arch_name), "%s", name);
+	return vdso_sym(VGR_VDSO_VERSION, arch_name);
 }
 
 static inline bool all_zero(const void *p, size_t len)
@@ -60,6 +82,21 @@ static inline bool all_zero(const void *p, size_t len)
 		if (b[i])
 			return false;
 	return true;
+}
+
+/* The number of the system call a tracee is stopped at; -1 on error. */
+static inline long vgr_syscall_nr(pid_t pid)
+{
+	struct user_regs_struct regs;
+	struct iovec iov = { .iov_base = &regs, .iov_len = sizeof(regs) };
+
+	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &iov))
+		return -1;
+#if defined(__aarch64__)
+	return regs.regs[8];
+#else
+	return regs.orig_rax;
+#endif
 }
 
 /*
@@ -101,12 +138,12 @@ static inline long count_getrandom(int (*fn)(void), int *code)
 			return count;
 		sig = 0;
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
-			struct user_regs_struct regs;
-
 			if (entering) {
-				if (ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+				long nr = vgr_syscall_nr(pid);
+
+				if (nr < 0)
 					return -1;
-				count += regs.orig_rax == SYS_getrandom;
+				count += nr == SYS_getrandom;
 			}
 			entering = !entering;
 		} else if (WSTOPSIG(status) != SIGTRAP) {	/* SIGTRAP: execve */
