@@ -16,7 +16,7 @@ CC := gcc
 GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test \
-	vgetrandom/vgetrandom_reentry_test \
+	vgetrandom/vgetrandom_reentry_test vgetrandom/vdso_kat_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Of those, the tests that also run on the host's own kernel: those of
@@ -39,12 +39,13 @@ vDSO/vgetrandom_vdso_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_alloc_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_drop_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_reentry_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vdso_kat_test_SRCS := vDSO/parse_vdso.c
 
 # The library (tools/lib/vgetrandom) is built into its test.
 vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \
 	../../lib/vgetrandom/vgetrandom_os.c vDSO/parse_vdso.c
 
-GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include
+GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include -I $(BUILD)/host
 GUEST_LDLIBS := -lpthread
 
 # Host tests (userspace builds of the vDSO code): their own Makefile.
@@ -57,7 +58,7 @@ HOST_DIR := $(ST)/vgetrandom/host
 ARCH ?= x86_64
 A64 := $(BUILD)/arm64
 A64_CC := aarch64-linux-gnu-gcc
-A64_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(A64)/headers/include
+A64_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(A64)/headers/include -I $(BUILD)/host
 A64_ST := $(A64)/linux/tools/testing/selftests
 
 .PHONY: help deps overlay kernel bins guest-bins arm64-guest-bins host-bins initramfs run test \
@@ -179,6 +180,15 @@ $(A64)/guest/%: $(A64_ST)/%.c $$(addprefix $(A64_ST)/,$$($$*_SRCS)) $$(A64_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      arm64/guest/$*"
 	@$(A64_CC) $(A64_CFLAGS) -o $@ $< $(addprefix $(A64_ST)/,$($*_SRCS)) $(GUEST_LDLIBS)
+
+# The known answers of vdso_kat_test come from the host build of the
+# generic code (host/vgetrandom_vdso_kat.c).
+KAT_H := $(BUILD)/host/vgetrandom_vdso_kat.h
+$(BUILD)/guest/vgetrandom/vdso_kat_test $(A64)/guest/vgetrandom/vdso_kat_test: $(KAT_H)
+$(KAT_H): $(HOST_DIR)/vgetrandom_vdso_kat.c $(ST)/vgetrandom/vgetrandom_vdso_kat_calls.h \
+		$(KTREE)/lib/vdso/getrandom.c
+	@mkdir -p $(BUILD)/host
+	@$(MAKE) -s --no-print-directory -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) $@
 
 # Any header of the tests or of the library rebuilds every guest program.
 GUEST_HDRS = $(wildcard $(ST)/*.h $(ST)/*/*.h $(KTREE)/tools/lib/vgetrandom/*.h)

@@ -121,7 +121,7 @@ guest guest "$build/guest/list" max
 
 # The same kernel on a CPU without AVX2: the vDSO keeps its SSE2 ChaCha20
 # (no alternative applied), which no other guest run executes.
-sse2_tests="vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_drop_test vgetrandom/vgetrandom_reentry_test vgetrandom/libvgetrandom_test"
+sse2_tests="vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_drop_test vgetrandom/vgetrandom_reentry_test vgetrandom/vdso_kat_test vgetrandom/libvgetrandom_test"
 echo "== guest tests of the vDSO on a CPU without AVX2 (QEMU -cpu Nehalem) =="
 printf '%s\n' $sse2_tests > "$build/guest/sse2.list"
 guest guest-sse2 "$build/guest/sse2.list" Nehalem "vgr.tests=$(echo $sse2_tests | tr ' ' ,)"

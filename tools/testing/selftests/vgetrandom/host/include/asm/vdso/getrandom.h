@@ -32,6 +32,8 @@ struct vgr_harness {
 	/* While nonzero, calls fail with -fail_errno, counting down fail_count. */
 	int			fail_errno;
 	unsigned long		fail_count;
+	/* When set, a 32-byte request (a rekey) gets these bytes, no syscall. */
+	const unsigned char	*rekey_with;
 	/* Called before each syscall, with the call's number (0-based). */
 	void			(*hook)(unsigned long nr, void *buf, size_t len,
 					unsigned int flags);
@@ -56,6 +58,10 @@ static inline ssize_t getrandom_syscall(void *buf, size_t len, unsigned int flag
 	}
 	if (vgr_harness.hook)
 		vgr_harness.hook(nr, buf, len, flags);
+	if (vgr_harness.rekey_with && len == 32) {
+		__builtin_memcpy(buf, vgr_harness.rekey_with, 32);
+		return 32;
+	}
 	if (vgr_harness.fail_errno && vgr_harness.fail_count) {
 		vgr_harness.fail_count--;
 		return -vgr_harness.fail_errno;
