@@ -43,7 +43,8 @@ vgetrandom/vdso_kat_test_SRCS := vDSO/parse_vdso.c
 
 # The library (tools/lib/vgetrandom) is built into its test.
 vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \
-	../../lib/vgetrandom/vgetrandom_os.c vDSO/parse_vdso.c
+	../../lib/vgetrandom/vgetrandom_buf.c ../../lib/vgetrandom/vgetrandom_os.c \
+	vDSO/parse_vdso.c
 
 GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include -I $(BUILD)/host
 GUEST_LDLIBS := -lpthread
@@ -73,7 +74,7 @@ help:
 	@echo "make kernel         unpack the 6.1 base, lay the overlay over it, configure, build"
 	@echo "make initramfs      guest userland: busybox, init, test binaries"
 	@echo "make bench          speed ratios on the host: ours vs the host kernel's vDSO, syscall, libsodium"
-	@echo "make install        the library, its header and the man page (DESTDIR, PREFIX)"
+	@echo "make install        the library, its header, .pc and man pages (DESTDIR, PREFIX)"
 	@echo "make check-config   compile what the overlay changes under Debian's full amd64 config"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
 	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
@@ -115,8 +116,9 @@ bench: overlay
 	@$(MAKE) --no-print-directory host-bins
 	@$(BUILD)/host/vgetrandom_bench $(BENCH_REPS)
 
-# The userspace pieces a distribution ships: the library, its header, the
-# vgetrandom_alloc(2) man page.  DESTDIR and PREFIX as usual.
+# The userspace pieces a distribution ships: the static and shared library,
+# its header, pkg-config file and man pages, the vgetrandom_alloc(2) man
+# page.  DESTDIR and PREFIX as usual.
 PREFIX ?= /usr/local
 DESTDIR ?=
 install: overlay

@@ -7,6 +7,7 @@
 #ifndef _VGETRANDOM_H
 #define _VGETRANDOM_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -45,6 +46,38 @@ ssize_t vgetrandom(void *buf, size_t len, unsigned int flags);
  * goes to the system call.
  */
 int vgetrandom_vdso_active(void);
+
+/**
+ * vgetrandom_buf() - fill a buffer with random bytes; never fails
+ * @buf:	where to write
+ * @len:	how many bytes, any number
+ *
+ * vgetrandom() with no flags, repeated until all of @buf is written (a
+ * large request interrupted by a signal returns short, EINTR before the
+ * kernel's RNG is ready).  If the getrandom system call is refused (a
+ * seccomp filter), the rest is read from /dev/urandom; if that fails
+ * too, the process is aborted: no byte is ever made up.  Leaves errno
+ * as it was.  Async-signal-safe, like vgetrandom().
+ */
+void vgetrandom_buf(void *buf, size_t len);
+
+/**
+ * vgetrandom_u32() - a random 32-bit number; never fails
+ *
+ * Returns: four bytes of vgetrandom_buf().
+ */
+uint32_t vgetrandom_u32(void);
+
+/**
+ * vgetrandom_uniform() - a random number below a bound, unbiased
+ * @upper_bound:	the results are 0 .. @upper_bound - 1
+ *
+ * Every result is equally likely: draws that would favour some results
+ * are rejected and drawn again.  Never fails.
+ *
+ * Returns: the number; 0 if @upper_bound is 0 or 1.
+ */
+uint32_t vgetrandom_uniform(uint32_t upper_bound);
 
 #ifdef __cplusplus
 }

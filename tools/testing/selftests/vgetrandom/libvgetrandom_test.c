@@ -10,8 +10,8 @@
  * VGETRANDOM_DISABLE_VDSO=1, to check the system-call path.
  *
  * Build static: gcc -static -O2 -Wall libvgetrandom_test.c
- *	../../../lib/vgetrandom/vgetrandom.c ../../../lib/vgetrandom/vgetrandom_os.c
- *	../vDSO/parse_vdso.c -I../vDSO -lpthread
+ *	../../../lib/vgetrandom/vgetrandom.c ../../../lib/vgetrandom/vgetrandom_buf.c
+ *	../../../lib/vgetrandom/vgetrandom_os.c ../vDSO/parse_vdso.c -I../vDSO -lpthread
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -210,6 +210,133 @@ static void test_other_flags(void)
 	ksft_test_result(ra == sizeof(a) && rb == sizeof(b) && !all_zero(a, sizeof(a)) &&
 			 !all_zero(b, sizeof(b)),
 			 "GRND_RANDOM and GRND_INSECURE return full length (%zd, %zd)\n", ra, rb);
+}
+
+/* --- vgetrandom_buf(), vgetrandom_u32(), vgetrandom_uniform(). --- */
+
+/* Every length in [0, max] is filled whole, nothing past; errno kept. */
+static bool check_buf_lengths(size_t max)
+{
+	static unsigned char buf[MAX_LEN + 64];
+
+	for (size_t len = 0; len <= max; len++) {
+		memset(buf, 0, len + 64);
+		errno = 12345;
+		vgetrandom_buf(buf, len);
+		if (errno != 12345 || !all_zero(buf + len, 64) ||
+		    (len >= 16 && all_zero(buf + len - 16, 16))) {
+			ksft_print_msg("vgetrandom_buf() length %zu failed\n", len);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void test_buf_lengths(void)
+{
+	size_t big = 4 << 20;
+	unsigned char *p = malloc(big);
+	bool ok = check_buf_lengths(MAX_LEN);
+
+	vgetrandom_buf(NULL, 0);
+	/* A large buffer: no 16-byte block of it left as it was. */
+	if (p) {
+		memset(p, 0, big);
+		vgetrandom_buf(p, big);
+		for (size_t i = 0; i < big && ok; i += 16)
+			ok = !all_zero(p + i, 16);
+		free(p);
+	}
+	ksft_test_result(ok && p, "vgetrandom_buf(): every length 0..%d and %zu bytes filled whole, nothing past, errno kept\n",
+			 MAX_LEN, big);
+}
+
+static void test_u32(void)
+{
+	uint32_t seen_or = 0, seen_and = ~0U, prev = 0;
+	int repeats = 0;
+
+	for (int i = 0; i < 10000; i++) {
+		uint32_t v = vgetrandom_u32();
+
+		seen_or |= v;
+		seen_and &= v;
+		repeats += v == prev;
+		prev = v;
+	}
+	/* 10000 draws: each bit both set and clear; a repeat is 1 in 430000. */
+	ksft_test_result(seen_or == ~0U && !seen_and && repeats <= 1,
+			 "vgetrandom_u32(): every bit seen set and clear, %d repeats in 10000\n",
+			 repeats);
+}
+
+static void test_uniform_small(void)
+{
+	static const uint32_t bounds[] = { 2, 3, 7, 10, 1000, 0x80000001, 0xfffffffe, 0xffffffff };
+	bool ok = true, both = true;
+	int seen[2] = { 0 };
+
+	for (int i = 0; i < 1000; i++) {
+		errno = 12345;
+		ok &= !vgetrandom_uniform(0) && !vgetrandom_uniform(1) && errno == 12345;
+	}
+	for (size_t b = 0; b < ARRAY_SIZE(bounds); b++)
+		for (int i = 0; i < 1000; i++)
+			ok &= vgetrandom_uniform(bounds[b]) < bounds[b];
+	for (int i = 0; i < 1000; i++)
+		seen[vgetrandom_uniform(2)]++;
+	both = seen[0] && seen[1];
+	ksft_test_result(ok && both, "vgetrandom_uniform(): 0 for bounds 0 and 1, results below the bound for 2..2^32-1 (bound 2: %d zeros, %d ones)\n",
+			 seen[0], seen[1]);
+}
+
+/* Pearson's chi-square of @nbins counts that should all be @expect. */
+static double chi_square(const unsigned int *count, unsigned int nbins, double expect)
+{
+	double chi = 0;
+
+	for (unsigned int b = 0; b < nbins; b++)
+		chi += (count[b] - expect) * (count[b] - expect) / expect;
+	return chi;
+}
+
+/*
+ * Thresholds that chance exceeds with probability 1e-6: 180.8 for 99
+ * degrees of freedom, 42.7 for 8.
+ *
+ * The bound 3 * 2^30 is where a bias would show most: 2^32 mod bound is
+ * 2^30, so without the rejection a quarter of the results would come
+ * twice as often as the rest.  Which quarter depends on the mapping: the
+ * results below 2^30 for x % bound, every third result for
+ * x * bound / 2^32.  Counting results by third (r / 2^30) and by residue
+ * (r % 3) in 9 bins sees either: a chi-square of about draws / 8 (4500),
+ * not something chance explains.
+ */
+static void test_uniform_chi_square(void)
+{
+	static unsigned int count[100];
+	const unsigned int small_draws = 200000, big_draws = 36000;
+	double small, big;
+
+	memset(count, 0, sizeof(count));
+	for (unsigned int i = 0; i < small_draws; i++)
+		count[vgetrandom_uniform(100)]++;
+	small = chi_square(count, 100, small_draws / 100.0);
+
+	memset(count, 0, sizeof(count));
+	for (unsigned int i = 0; i < big_draws; i++) {
+		uint32_t r = vgetrandom_uniform(3U << 30);
+
+		count[(r >> 30) * 3 + r % 3]++;
+	}
+	big = chi_square(count, 9, big_draws / 9.0);
+
+	ksft_test_result(small < 180.8,
+			 "vgetrandom_uniform(100): chi-square %.1f over the 100 results, %u draws (< 180.8, p = 1e-6)\n",
+			 small, small_draws);
+	ksft_test_result(big < 42.7,
+			 "vgetrandom_uniform(3 * 2^30): chi-square %.1f over 9 bins (third x residue mod 3), %u draws (< 42.7; a bias gives about 4500)\n",
+			 big, big_draws);
 }
 
 /* --- Threads: states are taken and given back. --- */
@@ -861,6 +988,92 @@ static void test_seccomp_backoff(void)
 			 SECCOMP_CALLS, SECCOMP_MAX_ATTEMPTS, ret);
 }
 
+/*
+ * vgetrandom_buf() when the getrandom system call is refused (ENOSYS, as
+ * a sandbox built for an older kernel may answer): the bytes come from
+ * /dev/urandom; with that refused too, the process aborts and says why.
+ * Each in a child, whose stderr the parent reads.
+ */
+static int refuse_getrandom(bool and_open)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getrandom, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+#ifdef __NR_open		/* not on arm64 */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_open, 1, 0),
+#endif
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, and_open ? SECCOMP_RET_ERRNO | EACCES :
+						     SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(filter), .filter = filter };
+
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	       prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* 0: the buffer was filled; 1: it was not; 2: no filter. */
+static int buf_refused_child(bool and_open)
+{
+	unsigned char buf[4096] = { 0 };
+	ssize_t ret;
+
+	alarm(20);
+	if (refuse_getrandom(and_open))
+		return 2;
+	errno = 0;
+	ret = vgetrandom(buf, 16, 0);
+	if (ret != -1 || errno != ENOSYS)
+		return 3;
+	vgetrandom_buf(buf, sizeof(buf));
+	for (size_t i = 0; i < sizeof(buf); i += 16)
+		if (all_zero(buf + i, 16))
+			return 1;
+	return 0;
+}
+
+/* Run it; its wait status, and what it wrote to stderr in @err. */
+static int run_buf_refused(bool and_open, char *err, size_t errlen)
+{
+	int fds[2], status = -1;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds))
+		ksft_exit_fail_msg("pipe failed\n");
+	pid = fork();
+	if (pid < 0)
+		ksft_exit_fail_msg("fork failed\n");
+	if (!pid) {
+		dup2(fds[1], STDERR_FILENO);
+		_exit(buf_refused_child(and_open));
+	}
+	close(fds[1]);
+	n = read(fds[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void test_buf_refused(void)
+{
+	char err[256];
+	int status;
+
+	status = run_buf_refused(false, err, sizeof(err));
+	ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status) && !err[0],
+			 "getrandom refused with ENOSYS: vgetrandom() fails with it, vgetrandom_buf() fills from /dev/urandom (status %#x)\n",
+			 status);
+	status = run_buf_refused(true, err, sizeof(err));
+	ksft_test_result(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
+			 strstr(err, "libvgetrandom: "),
+			 "getrandom and open refused: vgetrandom_buf() aborts with a message, never returns (status %#x)\n",
+			 status);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long ehdr;
@@ -881,13 +1094,18 @@ int main(int argc, char **argv)
 		have_alloc = vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_ALLOC) != NULL;
 	}
 
-	ksft_set_plan(23);
+	ksft_set_plan(30);
 	test_vdso_active();
 	test_lengths();
 	test_differs();
 	test_bad_flags();
 	test_nonblock();
 	test_other_flags();
+	test_buf_lengths();
+	test_u32();
+	test_uniform_small();
+	test_uniform_chi_square();
+	test_buf_refused();
 	test_threads();
 	test_fork();
 	test_signals();
