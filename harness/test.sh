@@ -43,22 +43,67 @@ awk -v where=mainline -v expect="$build/guest/mainline.list" -f "$here/tap.awk" 
 	"$build/mainline-results.tap" | tee -a "$lines"
 
 echo "== make install =="
-# What a distribution ships: installed into a scratch root, a static
-# program must link against it and get random bytes; the man page renders.
+# What a distribution ships, installed into a scratch root: the static and
+# shared libraries, the header, the .pc file and the man pages.  A static
+# program links against the archive and gets random bytes; a program built
+# with pkg-config's flags runs on the shared library with the vDSO in use
+# (this host's kernel has it); every man page renders without warnings.
 stage=$build/install-test
+log=$build/install.log
+
+# install_check - nothing and status 0 if all is right, else what is not.
+install_check() {
+	make -s --no-print-directory -C "$here/.." install DESTDIR="$stage" PREFIX=/usr \
+		> "$log" 2>&1 || { echo "make install failed"; return 1; }
+	lib=$stage/usr/lib man=$stage/usr/share/man
+	for f in "$lib/libvgetrandom.a" "$lib/libvgetrandom.so.1" \
+		"$lib/pkgconfig/vgetrandom.pc" "$stage/usr/include/vgetrandom.h"; do
+		[ -f "$f" ] || { echo "no ${f#$stage}"; return 1; }
+	done
+	[ "$(readlink "$lib/libvgetrandom.so")" = libvgetrandom.so.1 ] ||
+		{ echo "libvgetrandom.so is not a link to libvgetrandom.so.1"; return 1; }
+	printf '#include <vgetrandom.h>\nint main(void){unsigned char b[32];return vgetrandom(b,sizeof(b),0)!=sizeof(b);}\n' |
+		cc -static -I"$stage/usr/include" -x c - -x none "$lib/libvgetrandom.a" -lpthread \
+		-o "$stage/prog-static" >> "$log" 2>&1 && "$stage/prog-static" ||
+		{ echo "a static program does not link or run"; return 1; }
+	flags=$(PKG_CONFIG_PATH=$lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$stage \
+		pkg-config --cflags --libs vgetrandom 2>> "$log") ||
+		{ echo "pkg-config does not find vgetrandom"; return 1; }
+	cat > "$stage/prog.c" <<-'EOF'
+	#include <stdio.h>
+	#include <vgetrandom.h>
+
+	int main(void)
+	{
+		unsigned char b[32];
+
+		vgetrandom_buf(b, sizeof(b));
+		if (vgetrandom(b, sizeof(b), 0) != sizeof(b) || vgetrandom_uniform(1))
+			return 1;
+		printf("vdso %d die %u\n", vgetrandom_vdso_active(), 1 + vgetrandom_uniform(6));
+		return !vgetrandom_vdso_active();
+	}
+	EOF
+	# $flags unquoted: one word per flag.
+	cc -o "$stage/prog" "$stage/prog.c" $flags >> "$log" 2>&1 ||
+		{ echo "cc prog.c \$(pkg-config --cflags --libs vgetrandom) fails"; return 1; }
+	LD_LIBRARY_PATH=$lib "$stage/prog" >> "$log" 2>&1 ||
+		{ echo "the pkg-config program fails or does not use the vDSO"; return 1; }
+	for page in man2/vgetrandom_alloc.2 man3/vgetrandom.3 man3/vgetrandom_buf.3 \
+		man3/vgetrandom_vdso_active.3 man3/vgetrandom_u32.3 man3/vgetrandom_uniform.3; do
+		# From the man directory, so that the links' ".so man3/..." resolve.
+		(cd "$man" && MANWIDTH=80 man --warnings -l "$page") > "$stage/man.txt" 2> "$stage/man.warnings" &&
+			[ ! -s "$stage/man.warnings" ] && grep -q 'SYNOPSIS' "$stage/man.txt" ||
+			{ echo "$page: $(head -1 "$stage/man.warnings")"; return 1; }
+	done
+}
+
 rm -rf "$stage"
-if make -s --no-print-directory -C "$here/.." install DESTDIR="$stage" PREFIX=/usr \
-	> "$build/install.log" 2>&1 &&
-   printf '#include <vgetrandom.h>\nint main(void){unsigned char b[32];return vgetrandom(b,sizeof(b),0)!=sizeof(b);}\n' |
-	cc -static -I"$stage/usr/include" -x c - -x none "$stage/usr/lib/libvgetrandom.a" -lpthread \
-	-o "$stage/prog" >> "$build/install.log" 2>&1 && "$stage/prog" &&
-   MANWIDTH=80 man --warnings -l "$stage/usr/share/man/man2/vgetrandom_alloc.2" \
-	> "$stage/man.txt" 2> "$stage/man.warnings" && [ ! -s "$stage/man.warnings" ] &&
-   grep -q vgetrandom_alloc "$stage/man.txt"; then
-	echo "PASS install/tools: library, header and man page install; a static program links and runs; the man page renders without warnings" | tee -a "$lines"
+if why=$(install_check); then
+	echo "PASS install/tools: static and shared library, header, .pc, man pages install; a static program runs, and a pkg-config one on the shared library with the vDSO in use; every man page renders without warnings" | tee -a "$lines"
 else
-	echo "FAIL install/tools: see $build/install.log and $stage/man.warnings" | tee -a "$lines"
-	tail -5 "$build/install.log" "$stage/man.warnings" 2>/dev/null | sed 's/^/    /'
+	echo "FAIL install/tools: $why (see $log)" | tee -a "$lines"
+	tail -5 "$log" | sed 's/^/    /'
 fi
 
 echo "== Debian's full amd64 config =="
