@@ -11,7 +11,7 @@ pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 rsync patch perl git ccache qemu-system-x86 busybox-static libsodium-dev
 man-db util-linux coreutils gawk gzip linux-config-6.1 sparse debootstrap
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-user-static
-pkg-config"
+pkg-config python3-minimal"
 
 # Every external command the harness, the Makefiles and the base's build
 # call, checked once everything is installed: a missing one is named here

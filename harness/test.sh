@@ -44,7 +44,8 @@ awk -v where=mainline -v expect="$build/guest/mainline.list" -f "$here/tap.awk" 
 
 echo "== make install =="
 # What a distribution ships, installed into a scratch root: the static and
-# shared libraries, the header, the .pc file and the man pages.  A static
+# shared libraries, the preload library, the header, the .pc file and the
+# man pages.  A static
 # program links against the archive and gets random bytes; a program built
 # with pkg-config's flags runs on the shared library with the vDSO in use
 # (this host's kernel has it); every man page renders without warnings.
@@ -56,7 +57,7 @@ install_check() {
 	make -s --no-print-directory -C "$here/.." install DESTDIR="$stage" PREFIX=/usr \
 		> "$log" 2>&1 || { echo "make install failed"; return 1; }
 	lib=$stage/usr/lib man=$stage/usr/share/man
-	for f in "$lib/libvgetrandom.a" "$lib/libvgetrandom.so.1" \
+	for f in "$lib/libvgetrandom.a" "$lib/libvgetrandom.so.1" "$lib/libvgetrandom-preload.so" \
 		"$lib/pkgconfig/vgetrandom.pc" "$stage/usr/include/vgetrandom.h"; do
 		[ -f "$f" ] || { echo "no ${f#$stage}"; return 1; }
 	done
@@ -100,7 +101,7 @@ install_check() {
 
 rm -rf "$stage"
 if why=$(install_check); then
-	echo "PASS install/tools: static and shared library, header, .pc, man pages install; a static program runs, and a pkg-config one on the shared library with the vDSO in use; every man page renders without warnings" | tee -a "$lines"
+	echo "PASS install/tools: static, shared and preload library, header, .pc, man pages install; a static program runs, and a pkg-config one on the shared library with the vDSO in use; every man page renders without warnings" | tee -a "$lines"
 else
 	echo "FAIL install/tools: $why (see $log)" | tee -a "$lines"
 	tail -5 "$log" | sed 's/^/    /'
