@@ -19,11 +19,15 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vgetrandom_reentry_test vgetrandom/vdso_kat_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
+# Run after those, in the x86_64 guest only: the library's test built with
+# musl-gcc (Debian's musl-tools target x86_64 only).
+X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
 # no vgetrandom_alloc() there and skip without making the system call.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test \
-	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test
+	vgetrandom/libvgetrandom_test vgetrandom/libvgetrandom_test_musl \
+	vgetrandom/vgetrandom_drop_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
@@ -165,8 +169,8 @@ check-series: patches
 	@harness/check-series.sh $(BUILD)
 
 .SECONDEXPANSION:
-guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(GUEST_PROGS))
-	@printf '%s\n' $(foreach t,$(GUEST_TESTS),"$t $($t_ARGS)") > $(BUILD)/guest/list
+guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(X86_GUEST_TESTS) $(GUEST_PROGS))
+	@printf '%s\n' $(foreach t,$(GUEST_TESTS) $(X86_GUEST_TESTS),"$t $($t_ARGS)") > $(BUILD)/guest/list
 	@printf '%s\n' $(MAINLINE_TESTS) > $(BUILD)/guest/mainline.list
 
 # The base's 6.1 userfaultfd test asks for write-protect faults, which 6.1
@@ -199,6 +203,21 @@ $(BUILD)/guest/%: $(ST)/%.c $$(addprefix $(ST)/,$$($$*_SRCS)) $$(GUEST_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      guest/$*"
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(addprefix $(ST)/,$($*_SRCS)) $(GUEST_LDLIBS)
+
+# musl: the library built with Debian's musl-gcc, and the library's test,
+# unchanged, linked static against it (musl itself never uses the vDSO).
+LIB_DIR := $(KTREE)/tools/lib/vgetrandom
+MUSL_LIB := $(BUILD)/musl-lib/libvgetrandom.a
+$(MUSL_LIB): $$(wildcard $(LIB_DIR)/*.c $(LIB_DIR)/*.h $(LIB_DIR)/Makefile)
+	@echo "  MUSL    libvgetrandom.a"
+	@$(MAKE) -s --no-print-directory -C $(LIB_DIR) CC=musl-gcc O=$(BUILD)/musl-lib \
+		KSRC=$(KTREE) KHDR=$(BUILD)/headers/include $@
+
+$(BUILD)/guest/vgetrandom/libvgetrandom_test_musl: $(ST)/vgetrandom/libvgetrandom_test.c \
+		$(MUSL_LIB) $$(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  MUSLCC  guest/vgetrandom/libvgetrandom_test_musl"
+	@musl-gcc $(GUEST_CFLAGS) -o $@ $< $(MUSL_LIB) $(GUEST_LDLIBS)
 
 host-bins:
 	@mkdir -p $(BUILD)/host

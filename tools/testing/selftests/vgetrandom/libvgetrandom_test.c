@@ -6,6 +6,9 @@
  * ours (states from vgetrandom_alloc()) alike; on a kernel without the
  * vDSO function the vDSO-only checks skip.
  *
+ * The same source is also linked against a build of the library by
+ * musl-gcc (libvgetrandom_test_musl in the top Makefile).
+ *
  * "--fallback" is the mode the test re-executes itself in, with
  * VGETRANDOM_DISABLE_VDSO=1, to check the system-call path.
  *
@@ -930,6 +933,14 @@ static void test_fork_in_attach(void)
 #define SECCOMP_CALLS		1001
 #define SECCOMP_MAX_ATTEMPTS	12
 
+/*
+ * This project's x86_64 system call.  glibc's <sys/syscall.h> takes the
+ * number from the kernel's headers; musl's has a list of its own.
+ */
+#if !defined(__NR_vgetrandom_alloc) && defined(__x86_64__)
+#define __NR_vgetrandom_alloc	1000
+#endif
+
 static int seccomp_exec(void)
 {
 	char *argv[] = { self_exe, "--seccomp", NULL };
@@ -1086,6 +1097,11 @@ int main(int argc, char **argv)
 	/* Children print and fork: keep nothing buffered. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
+#ifdef __GLIBC__
+	ksft_print_msg("C library: glibc %d.%d\n", __GLIBC__, __GLIBC_MINOR__);
+#else
+	ksft_print_msg("C library: not glibc (musl, in this project's build)\n");
+#endif
 	self_exe = argv[0];
 	ehdr = getauxval(AT_SYSINFO_EHDR);
 	if (ehdr) {
