@@ -6,7 +6,7 @@
 #ifndef _VGETRANDOM_TEST_UTIL_H
 #define _VGETRANDOM_TEST_UTIL_H
 
-#include <elf.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,7 +16,6 @@
 #include <sys/auxv.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,30 +83,20 @@ static inline bool all_zero(const void *p, size_t len)
 	return true;
 }
 
-/* The number of the system call a tracee is stopped at; -1 on error. */
-static inline long vgr_syscall_nr(pid_t pid)
-{
-	struct user_regs_struct regs;
-	struct iovec iov = { .iov_base = &regs, .iov_len = sizeof(regs) };
-
-	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &iov))
-		return -1;
-#if defined(__aarch64__)
-	return regs.regs[8];
-#else
-	return regs.orig_rax;
-#endif
-}
-
 /*
- * Run @fn in a child traced with PTRACE_SYSCALL; return how many getrandom
- * system calls it made (-1 on a tracing error), its exit status in @code
- * (-1 if killed by a signal).  Signals other than the tracing SIGTRAPs are
- * delivered, so an alarm() watchdog in the child still works.
+ * Run @fn in a child traced with PTRACE_SYSCALL, with its threads and the
+ * processes it forks; return how many getrandom system calls they made in
+ * all (-1 on a tracing error), the child's exit status in @code (-1 if
+ * killed by a signal).  Signals other than the tracing stops are
+ * delivered, so an alarm() watchdog in the child still works.  The caller
+ * must have no other child meanwhile: this waits for any.  The entry stops
+ * are told apart with PTRACE_GET_SYSCALL_INFO, the same on every
+ * architecture, and need no state per task.
  */
 static inline long count_getrandom(int (*fn)(void), int *code)
 {
-	bool entering = true;
+	const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
+			  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 	long count = 0;
 	int status;
 	pid_t pid;
@@ -124,31 +113,38 @@ static inline long count_getrandom(int (*fn)(void), int *code)
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
 		return -1;
-	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD);
-	for (int sig = 0;; ) {
-		if (ptrace(PTRACE_SYSCALL, pid, NULL, (void *)(long)sig))
-			return -1;
-		if (waitpid(pid, &status, 0) != pid)
-			return -1;
-		if (WIFEXITED(status)) {
-			*code = WEXITSTATUS(status);
-			return count;
-		}
-		if (WIFSIGNALED(status))
-			return count;
-		sig = 0;
-		if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
-			if (entering) {
-				long nr = vgr_syscall_nr(pid);
+	if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)opts) ||
+	    ptrace(PTRACE_SYSCALL, pid, NULL, NULL))
+		return -1;
+	/* Until every task traced, the child's threads and forks too, is gone. */
+	for (;;) {
+		struct __ptrace_syscall_info info;
+		pid_t tid = waitpid(-1, &status, __WALL);
+		int sig = 0;
 
-				if (nr < 0)
-					return -1;
-				count += nr == SYS_getrandom;
-			}
-			entering = !entering;
-		} else if (WSTOPSIG(status) != SIGTRAP) {	/* SIGTRAP: execve */
+		if (tid < 0)
+			return errno == ECHILD ? count : -1;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (tid == pid && WIFEXITED(status))
+				*code = WEXITSTATUS(status);
+			continue;
+		}
+		if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
+			/* Entry or exit: only the entry counts. */
+			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <= 0)
+				return -1;
+			count += info.op == PTRACE_SYSCALL_INFO_ENTRY &&
+				 info.entry.nr == SYS_getrandom;
+		} else if (WSTOPSIG(status) != SIGTRAP && WSTOPSIG(status) != SIGSTOP) {
+			/*
+			 * SIGTRAP: an exec, clone or fork event; SIGSTOP: a
+			 * new task's first stop.  Anything else is the
+			 * child's own signal.
+			 */
 			sig = WSTOPSIG(status);
 		}
+		/* A task killed meanwhile (ESRCH) reports its exit next. */
+		ptrace(PTRACE_SYSCALL, tid, NULL, (void *)(long)sig);
 	}
 }
 
