@@ -20,14 +20,14 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Run after those, in the x86_64 guest only: the library's test built with
-# musl-gcc (Debian's musl-tools target x86_64 only).
-X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl
+# musl-gcc, and a program on Debian 13's glibc (both x86_64 builds).
+X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
 # no vgetrandom_alloc() there and skip without making the system call.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/libvgetrandom_test_musl \
-	vgetrandom/vgetrandom_drop_test
+	vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_drop_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
@@ -218,6 +218,32 @@ $(BUILD)/guest/vgetrandom/libvgetrandom_test_musl: $(ST)/vgetrandom/libvgetrando
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  guest/vgetrandom/libvgetrandom_test_musl"
 	@musl-gcc $(GUEST_CFLAGS) -o $@ $< $(MUSL_LIB) $(GUEST_LDLIBS)
+
+# glibc 2.41: Debian 13's ld.so and libc (harness/trixie-libc.sh fetches
+# them once), and a program built here, dynamically, on Debian 12's glibc
+# headers, which trixie_glibc_test runs on them with ld.so --library-path.
+GLIBC := $(BUILD)/guest/glibc-2.41
+TRIXIE_LIBDIR := $(BUILD)/trixie/root/usr/lib/x86_64-linux-gnu
+$(GLIBC)/libc.so.6: harness/trixie-libc.sh
+	@harness/trixie-libc.sh $(BUILD)
+	@mkdir -p $(GLIBC)
+	@cp $(TRIXIE_LIBDIR)/ld-linux-x86-64.so.2 $(TRIXIE_LIBDIR)/libc.so.6 $(GLIBC)/
+
+$(BUILD)/guest/vgetrandom/vgetrandom_glibc_test: $(ST)/vgetrandom/vgetrandom_glibc_test.c \
+		$(ST)/vDSO/parse_vdso.c $$(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      guest/vgetrandom/vgetrandom_glibc_test (dynamic)"
+	@$(CC) $(filter-out -static,$(GUEST_CFLAGS)) -o $@ $< $(ST)/vDSO/parse_vdso.c $(GUEST_LDLIBS)
+
+# Paths relative to the script, so that it runs in the guest and here.
+$(BUILD)/guest/vgetrandom/trixie_glibc_test: $(BUILD)/guest/vgetrandom/vgetrandom_glibc_test \
+		$(GLIBC)/libc.so.6 Makefile
+	@printf '%s\n' '#!/bin/sh' \
+		'# vgetrandom_glibc_test (built on Debian 12) on Debian 13'"'"'s glibc' \
+		'd=$$(dirname "$$0")' \
+		'exec "$$d/../glibc-2.41/ld-linux-x86-64.so.2" --library-path "$$d/../glibc-2.41" "$$d/vgetrandom_glibc_test" "$$@"' \
+		> $@
+	@chmod +x $@
 
 host-bins:
 	@mkdir -p $(BUILD)/host

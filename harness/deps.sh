@@ -21,7 +21,7 @@ awk sed sha256sum timeout ccache qemu-system-x86_64 busybox man dpkg-query
 apt-get install tar find sort cmp diff sparse debootstrap chroot mount umount
 flock comm mountpoint readlink aarch64-linux-gnu-gcc qemu-system-aarch64
 qemu-aarch64-static dpkg-deb
-pkg-config musl-gcc"
+pkg-config musl-gcc dpkg"
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

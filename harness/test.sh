@@ -14,7 +14,9 @@
 #   guest:    BUILD/guest/list, run in QEMU on our kernel; the kernel
 #             console must stay free of oopses, BUGs, WARNINGs and panics;
 #             then the vDSO tests again on a CPU without AVX2 (guest-sse2),
-#             then the whole guest suite on the arm64 kernel (guest-arm64).
+#             glibc 2.41 on the kernel booted without a vDSO
+#             (guest-novdso), then the whole guest suite on the arm64
+#             kernel (guest-arm64).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
@@ -175,6 +177,18 @@ if grep -q '^# vgr-cpu: no-avx2' "$build/guest-sse2-results.tap"; then
 	echo "PASS guest-sse2/cpu: the guest CPU has no AVX2, so the SSE2 path ran" | tee -a "$lines"
 else
 	echo "FAIL guest-sse2/cpu: the guest CPU reported AVX2 (or nothing)" | tee -a "$lines"
+fi
+
+# The same kernel booted with vdso=0 maps no vDSO: for userspace, a kernel
+# without vDSO getrandom().  glibc 2.41 then makes one system call per call.
+novdso_tests="vgetrandom/trixie_glibc_test"
+echo "== glibc 2.41 on a kernel without a vDSO (vdso=0) =="
+printf '%s\n' $novdso_tests > "$build/guest/novdso.list"
+guest guest-novdso "$build/guest/novdso.list" max vdso=0 "vgr.tests=$(echo $novdso_tests | tr ' ' ,)"
+if grep -q '^# vgr-glibc: glibc 2\.4[1-9].*, no vDSO getrandom' "$build/guest-novdso-results.tap"; then
+	echo "PASS guest-novdso/vdso: glibc 2.41 found no vDSO getrandom(), so its system-call path ran" | tee -a "$lines"
+else
+	echo "FAIL guest-novdso/vdso: the guest had a vDSO getrandom() or no glibc 2.41 (or said nothing)" | tee -a "$lines"
 fi
 
 # The arm64 kernel, the same guest suite on qemu-system-aarch64 -M virt.

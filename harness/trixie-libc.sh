@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# trixie-libc.sh BUILD - Debian 13 (trixie)'s libc6 for amd64, unpacked
+# under BUILD/trixie/root: glibc 2.41, the first glibc to use the vDSO's
+# getrandom(), for the guest test that runs a program on it.
+#
+# Fetched once, from the Debian archive this machine's apt already uses
+# (read from its configuration now, never written down here), with a
+# throwaway apt configuration: a sources.list naming trixie, lists and
+# cache under BUILD/trixie/apt.  Nothing on this machine is upgraded or
+# reconfigured.  Later runs find the unpacked libc and do nothing.
+set -eu
+build=$(cd "$1" && pwd)
+dir=$build/trixie
+root=$dir/root
+apt=$dir/apt
+suite=trixie
+pkg=libc6
+min=2.41
+
+[ -f "$dir/stamp" ] && [ -x "$root/usr/lib/x86_64-linux-gnu/libc.so.6" ] && exit 0
+
+# The Debian archive this machine's apt fetches bookworm from.
+mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+	awk '$2 == "bookworm" { print $1; exit }')
+if [ -z "$mirror" ]; then
+	echo "trixie-libc: no Debian bookworm archive in this machine's apt sources" >&2
+	exit 1
+fi
+
+echo "  FETCH   $pkg from $suite ($mirror), once"
+rm -rf "$dir"
+mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$dir/debs"
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
+	> "$apt/sources.list"
+# Only our sources, lists, cache and no preferences of this machine's.
+set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts="$apt/parts" \
+	-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$apt/parts" \
+	-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" \
+	-o APT::Architecture=amd64 -o APT::Sandbox::User=root -q
+if ! apt-get "$@" update > "$dir/fetch.log" 2>&1 ||
+   ! (cd "$dir/debs" && apt-get "$@" download "$pkg") >> "$dir/fetch.log" 2>&1; then
+	tail -5 "$dir/fetch.log" >&2
+	echo "trixie-libc: could not fetch $pkg from $suite (log: $dir/fetch.log)" >&2
+	exit 1
+fi
+deb=$(ls "$dir/debs/${pkg}_"*_amd64.deb)
+version=$(dpkg-deb -f "$deb" Version)
+# The upstream version: 2.41-12 -> 2.41.
+upstream=${version%%-*}
+if [ "$(printf '%s\n%s\n' "$min" "$upstream" | sort -V | head -1)" != "$min" ]; then
+	echo "trixie-libc: $suite has $pkg $version, older than glibc $min" >&2
+	exit 1
+fi
+dpkg -x "$deb" "$root"
+echo "$pkg $version $mirror" > "$dir/stamp"
+echo "  GLIBC   $version in $root"
