@@ -45,12 +45,12 @@ awk -v where=mainline -v expect="$build/guest/mainline.list" -f "$here/tap.awk" 
 	"$build/mainline-results.tap" | tee -a "$lines"
 
 echo "== make install =="
-# What a distribution ships, installed into a scratch root: the static and
-# shared libraries, the preload library, the header, the .pc file and the
-# man pages.  A static
-# program links against the archive and gets random bytes; a program built
-# with pkg-config's flags runs on the shared library with the vDSO in use
-# (this host's kernel has it); every man page renders without warnings.
+# What a distribution ships, installed into a scratch root: the static,
+# shared and preload libraries, the header, the .pc file and the man pages.
+# A static program links against the archive and gets random bytes; a
+# program built with pkg-config's flags runs on the shared library with the
+# vDSO in use (this host's kernel has it); every man page renders without
+# warnings.
 stage=$build/install-test
 log=$build/install.log
 

@@ -21,17 +21,19 @@ min=2.41
 
 [ -f "$dir/stamp" ] && [ -x "$root/usr/lib/x86_64-linux-gnu/libc.so.6" ] && exit 0
 
-# The Debian archive this machine's apt fetches bookworm from.
-mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
-	awk '$2 == "bookworm" { print $1; exit }')
+# The Debian archive this machine's apt fetches bookworm from: what apt
+# would download on an update (its own parsing of every sources format),
+# asked with lists of our own so that it needs no lists, nor the host's lock.
+rm -rf "$dir"
+mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$dir/debs"
+mirror=$(apt-get -o Dir::State::Lists="$apt/lists" --print-uris update 2>/dev/null |
+	sed -n "s|^'\(.*/\)dists/bookworm/\(In\)\{0,1\}Release'.*|\1|p" | head -1)
 if [ -z "$mirror" ]; then
 	echo "trixie-libc: no Debian bookworm archive in this machine's apt sources" >&2
 	exit 1
 fi
 
 echo "  FETCH   $pkg from $suite ($mirror), once"
-rm -rf "$dir"
-mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$dir/debs"
 echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
 	> "$apt/sources.list"
 # Only our sources, lists, cache and no preferences of this machine's.
