@@ -84,12 +84,22 @@ static void soak_keep(soak_block *dst, volatile size_t *n, size_t max,
 		memcpy(&dst[(*n)++], buf + i, 16);
 }
 
-/* In the child of phase 2: hand every block made here to the parent. */
-static void soak_child_exit(const unsigned char *buf, size_t len)
+/*
+ * In the child of phase 2, once the interrupted call has returned (it must
+ * have returned in full): one more call, whose bytes go to the parent.
+ * The interrupted call's own bytes do not: if the fork came after its fill
+ * was complete, they were made before the fork and are the parent's too,
+ * as they would be after a getrandom() syscall. A call that, resumed in
+ * the child, computed bytes from the parent's key after the fork is what
+ * phase 1's handlers catch (the same takeover, without the fork).
+ */
+static void soak_child_exit(bool resumed_in_full)
 {
-	ssize_t ret = len ? write(soak_pipe[1], buf, len) : 0;
+	unsigned char buf[64];
 
-	_exit(ret == (ssize_t)len ? 0 : 1);
+	if (!resumed_in_full || soak->getrandom(buf, sizeof(buf), 0, soak->state) != sizeof(buf))
+		_exit(1);
+	_exit(write(soak_pipe[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : 1);
 }
 
 static void soak_signal(int sig)
@@ -251,7 +261,7 @@ static int soak_run(struct soak_ops *ops, struct soak_result *res)
 			ret = ops->getrandom(buf, len, 0, ops->state);
 			soak_in_call = 0;
 			if (soak_in_child)
-				soak_child_exit(buf, ret == (ssize_t)len ? len : 0);
+				soak_child_exit(ret == (ssize_t)len);
 			res->calls++;
 			/*
 			 * A fallback to the syscall may return less than asked
@@ -299,7 +309,7 @@ static int soak_run(struct soak_ops *ops, struct soak_result *res)
 	}
 	free(all);
 	munmap(child, max_child * sizeof(soak_block));
-	munmap(soak_main, ops->max_blocks * sizeof(soak_block));
+	munmap(soak_main, sizeof(soak_block) * ops->max_blocks);
 	munmap(soak_handler, soak_max_handler * sizeof(soak_block));
 	return 0;
 }

@@ -15,8 +15,12 @@
 
 #ifdef __ASSEMBLY__
 .macro ALTERNATIVE oldinstr, newinstr, feature
-	.if (\feature == X86_FEATURE_AVX2) && VGR_HOST_AVX2
+	.if \feature == X86_FEATURE_AVX2
+	.if VGR_HOST_AVX2
 	\newinstr
+	.else
+	\oldinstr
+	.endif
 	.else
 	\oldinstr
 	.endif
