@@ -308,9 +308,9 @@ static int soak_run(struct soak_ops *ops, struct soak_result *res)
 		res->repeats += i && all[i] == all[i - 1];
 	}
 	free(all);
-	munmap(child, max_child * sizeof(soak_block));
+	munmap(child, sizeof(soak_block) * max_child);
 	munmap(soak_main, sizeof(soak_block) * ops->max_blocks);
-	munmap(soak_handler, soak_max_handler * sizeof(soak_block));
+	munmap(soak_handler, sizeof(soak_block) * soak_max_handler);
 	return 0;
 }
 
