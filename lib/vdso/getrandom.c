@@ -279,7 +279,7 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 	BUILD_BUG_ON(sizeof(*state) != VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(PAGE_SIZE % VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(sizeof(state->key) >= VGETRANDOM_BATCH_SIZE);
-	BUILD_BUG_ON(VGETRANDOM_SCRATCH_OFFSET < sizeof(state->key));
+	BUILD_BUG_ON(sizeof(state->key) > VGETRANDOM_SCRATCH_OFFSET);
 
 	if (unlikely(opaque_len == ~0UL && !buffer && !len && !flags)) {
 		struct vgetrandom_opaque_params *params = opaque_state;
