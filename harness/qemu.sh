@@ -30,32 +30,27 @@ name=${VGR_RUN_NAME:-guest}
 # authentication but with a cipher TCG emulates quickly.
 case ${VGR_ARCH:-x86_64} in
 arm64)
-	dir=$build/arm64
+	dir=$build/arm64 qemu=qemu-system-aarch64 machine="-machine virt"
+	image=$dir/Image console=ttyAMA0 extra="vgr.results=vgr.results"
 	[ "$cpu" = max ] && cpu=max,pauth-impdef=on
-	set -- -machine virt -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
-		-display none -monitor none -no-reboot -nodefaults \
-		-device virtio-rng-pci \
-		-kernel "$dir/Image" -initrd "$dir/initramfs.cpio.gz" \
-		-append "console=ttyAMA0 panic=-1 oops=panic vgr.mode=$mode vgr.results=vgr.results $*"
-	qemu=qemu-system-aarch64
 	results() {
 		echo -chardev "file,id=vgr,path=$1" -device virtio-serial-pci \
 			-device virtserialport,chardev=vgr,name=vgr.results
 	}
 	;;
 *)
-	dir=$build
-	set -- -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
-		-display none -monitor none -no-reboot -nodefaults \
-		-device virtio-rng-pci \
-		-kernel "$build/bzImage" -initrd "$build/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic vgr.mode=$mode $*"
-	qemu=qemu-system-x86_64
+	dir=$build qemu=qemu-system-x86_64 machine=
+	image=$dir/bzImage console=ttyS0 extra=
 	results() {
 		echo -serial "file:$1"
 	}
 	;;
 esac
+set -- $machine -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
+	-display none -monitor none -no-reboot -nodefaults \
+	-device virtio-rng-pci \
+	-kernel "$image" -initrd "$dir/initramfs.cpio.gz" \
+	-append "console=$console panic=-1 oops=panic vgr.mode=$mode $extra $*"
 
 case $mode in
 test)
