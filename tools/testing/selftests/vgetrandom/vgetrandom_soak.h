@@ -50,10 +50,21 @@ struct soak_ops {
 	size_t max_blocks;	/* blocks kept from the calling thread */
 };
 
+/* Why a child of phase 2 failed: its exit status. */
+enum {
+	SOAK_CHILD_SHORT_HANDLER = 1,	/* its call in the handler was short */
+	SOAK_CHILD_SHORT_RESUMED,	/* the interrupted call, resumed, was short */
+	SOAK_CHILD_SHORT_AFTER,		/* its call after that was short */
+	SOAK_CHILD_PIPE,		/* it could not hand its bytes over */
+	SOAK_CHILD_REASONS
+};
+
 struct soak_result {
 	unsigned long calls, short_calls, handler_calls, handler_short;
 	unsigned long drops, forks, child_blocks, blocks, zero_blocks, repeats;
 	unsigned long child_failures, partial_calls;
+	/* child failures by exit status; [0]: killed by a signal */
+	unsigned long child_why[SOAK_CHILD_REASONS + 1];
 };
 
 static struct soak_ops *soak;
@@ -97,9 +108,11 @@ static void soak_child_exit(bool resumed_in_full)
 {
 	unsigned char buf[64];
 
-	if (!resumed_in_full || soak->getrandom(buf, sizeof(buf), 0, soak->state) != sizeof(buf))
-		_exit(1);
-	_exit(write(soak_pipe[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : 1);
+	if (!resumed_in_full)
+		_exit(SOAK_CHILD_SHORT_RESUMED);
+	if (soak->getrandom(buf, sizeof(buf), 0, soak->state) != sizeof(buf))
+		_exit(SOAK_CHILD_SHORT_AFTER);
+	_exit(write(soak_pipe[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : SOAK_CHILD_PIPE);
 }
 
 static void soak_signal(int sig)
@@ -126,8 +139,10 @@ static void soak_signal(int sig)
 		/* The child: the state's page is a wiped copy here. */
 		soak_in_child = 1;
 		ret = soak->getrandom(buf, sizeof(buf), 0, soak->state);
-		if (ret != sizeof(buf) || write(soak_pipe[1], buf, sizeof(buf)) != sizeof(buf))
-			_exit(1);
+		if (ret != sizeof(buf))
+			_exit(SOAK_CHILD_SHORT_HANDLER);
+		if (write(soak_pipe[1], buf, sizeof(buf)) != sizeof(buf))
+			_exit(SOAK_CHILD_PIPE);
 		/* Back into the interrupted call, which must notice; or done. */
 		if (!soak_in_call)
 			_exit(0);
@@ -197,8 +212,14 @@ static void soak_collect_children(soak_block *dst, size_t *n, size_t max,
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		soak_outstanding--;
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			res->child_failures++;
+			if (!WIFEXITED(status))
+				res->child_why[0]++;
+			else
+				res->child_why[WEXITSTATUS(status) < SOAK_CHILD_REASONS ?
+					       WEXITSTATUS(status) : SOAK_CHILD_REASONS]++;
+		}
 	}
 	while ((got = read(soak_pipe[0], buf, sizeof(buf) - sizeof(buf) % 16)) > 0) {
 		for (ssize_t i = 0; i + 16 <= got && *n < max; i += 16)
@@ -260,8 +281,12 @@ static int soak_run(struct soak_ops *ops, struct soak_result *res)
 			soak_in_call = 1;
 			ret = ops->getrandom(buf, len, 0, ops->state);
 			soak_in_call = 0;
+			/*
+			 * In the child too, a syscall fallback that the
+			 * forking signal interrupted returns what it had.
+			 */
 			if (soak_in_child)
-				soak_child_exit(ret == (ssize_t)len);
+				soak_child_exit(ret == (ssize_t)len || (ret > 0 && len > 256));
 			res->calls++;
 			/*
 			 * A fallback to the syscall may return less than asked
@@ -322,6 +347,17 @@ static void soak_report(const char *what, const struct soak_result *res)
 	ksft_test_result(res->drops > 0 && res->handler_calls > 0 && res->forks > 0,
 			 "%s: drops (%lu), same-state handler calls (%lu) and forks in handlers (%lu) happened\n",
 			 what, res->drops, res->handler_calls, res->forks);
+	if (res->child_failures)
+		ksft_print_msg("%s: children failed: %lu killed, %lu short in the handler, %lu short on resuming, %lu short after, %lu pipe, %lu other, %lu never exited\n",
+			       what, res->child_why[0],
+			       res->child_why[SOAK_CHILD_SHORT_HANDLER],
+			       res->child_why[SOAK_CHILD_SHORT_RESUMED],
+			       res->child_why[SOAK_CHILD_SHORT_AFTER],
+			       res->child_why[SOAK_CHILD_PIPE],
+			       res->child_why[SOAK_CHILD_REASONS],
+			       res->child_failures - res->child_why[0] -
+			       res->child_why[1] - res->child_why[2] - res->child_why[3] -
+			       res->child_why[4] - res->child_why[5]);
 	ksft_test_result(!res->short_calls && !res->handler_short && !res->child_failures,
 			 "%s: every call returned its full length, or the interrupted syscall's part of it (%lu short, %lu partial, %lu short in handlers, %lu children failed)\n",
 			 what, res->short_calls, res->partial_calls, res->handler_short,
