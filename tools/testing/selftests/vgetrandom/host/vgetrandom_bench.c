@@ -1,14 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host benchmark: the generic vDSO getrandom() with the x86 ChaCha20, built
- * unchanged into this program (RNG data ready, generation fixed), against
- * the host kernel's own __vdso_getrandom (if any), the getrandom syscall
- * and libsodium's crypto_stream_chacha20, side by side in one process.
- * Prints the median ns/call of several repetitions and speed-up ratios,
- * then how our code scales from one thread to one per CPU.
+ * Host benchmark: our vDSO getrandom() against what programs use instead,
+ * side by side in one process, 1 B to 1 MiB, one thread and two.
  *
- * Usage: vgetrandom_bench [repetitions]
+ *   ours, ours-sse2, ours-avx2	the generic vDSO code and x86 ChaCha20, built
+ *				as objects of their own with the vDSO's
+ *				compiler flags (vgetrandom_bench_ours.c),
+ *				called through a function pointer; "ours" is
+ *				the path this CPU's alternatives would pick
+ *   mainline			the host kernel's own __vdso_getrandom()
+ *   syscall			the getrandom system call
+ *   library			tools/lib/vgetrandom's vgetrandom(): thread
+ *				state lookup, then our code (vgetrandom_bench_os.c)
+ *   openssl			OpenSSL's RAND_bytes()
+ *   libbsd			libbsd's arc4random_buf() (dlopen()ed: glibc
+ *				2.36 exports the same name)
+ *   glibc-arc4random		glibc's arc4random_buf()
+ *   glibc-getrandom		glibc's getrandom()
+ *   sodium-randombytes		libsodium's randombytes_buf()
+ *   sodium-chacha20		libsodium's crypto_stream_chacha20()
+ *   floor			a noinline function, called through a pointer,
+ *				that copies and zeroes N bytes of a static
+ *				buffer: the least any call per request costs
+ *
+ * Each figure is the median over repetitions of one timed loop (about
+ * 10 ms, calls calibrated per impl and size); the repetitions of all impls
+ * at one size are interleaved. With two threads both run the loop at once,
+ * each on its own state and buffer, and a repetition counts as long as its
+ * slower thread: ns per call is then the time one thread takes per call,
+ * and equal figures for one and two threads mean perfect scaling.
+ *
+ * Usage: vgetrandom_bench [-r repetitions] [-j out.json] [-d out.dat]
+ * The .dat file holds the one-thread curves for gnuplot (vgetrandom_bench.gp).
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,30 +43,77 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
-#include <pthread.h>
 #include <unistd.h>
+#include <openssl/rand.h>
 #include <sodium.h>
 
-#include "vgetrandom_host.h"
+#include <asm/vdso/getrandom.h>		/* the host shim: struct vgr_harness */
+#include <uapi/linux/random.h>		/* struct vgetrandom_opaque_params */
 #include "../../vDSO/parse_vdso.h"
+#include "vgetrandom.h"			/* tools/lib/vgetrandom */
+#include "vgetrandom_bench.h"
 
-typedef ssize_t (*vgetrandom_t)(void *buffer, size_t len, unsigned int flags,
-				void *opaque_state, size_t opaque_len);
+struct vgr_harness vgr_harness;
 
-static vgetrandom_t host_vgetrandom;
-static void *host_state;
-static size_t host_state_size;
-static void *our_state;
-static u8 *buf;
+#define MAX_LEN		(1UL << 20)
+#define MAX_THREADS	2
+#define MAX_REPS	64
+#define REP_NS		10000000.0	/* aim of one timed loop */
 
-static const size_t sizes[] = { 1, 4, 16, 64, 256, 4096, 65536, 1048576 };
-
-enum impl { OURS, OURS_SSE2, MAINLINE, SYSCALL, SODIUM, NR_IMPL };
-static const char * const impl_names[NR_IMPL] = {
-	"ours", "ours-sse2", "mainline", "syscall", "sodium"
+static const size_t sizes[] = {
+	1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 1048576
 };
-static bool have_avx2;
+#define NR_SIZES	(sizeof(sizes) / sizeof(sizes[0]))
+
+enum impl {
+	OURS, OURS_SSE2, OURS_AVX2, MAINLINE, SYSCALL, LIBRARY, OPENSSL, LIBBSD,
+	GLIBC_ARC4RANDOM, GLIBC_GETRANDOM, SODIUM_RANDOMBYTES, SODIUM_CHACHA20,
+	FLOOR, NR_IMPL
+};
+static const char * const impl_names[NR_IMPL] = {
+	[OURS] = "ours", [OURS_SSE2] = "ours-sse2", [OURS_AVX2] = "ours-avx2",
+	[MAINLINE] = "mainline", [SYSCALL] = "syscall", [LIBRARY] = "library",
+	[OPENSSL] = "openssl", [LIBBSD] = "libbsd",
+	[GLIBC_ARC4RANDOM] = "glibc-arc4random", [GLIBC_GETRANDOM] = "glibc-getrandom",
+	[SODIUM_RANDOMBYTES] = "sodium-randombytes",
+	[SODIUM_CHACHA20] = "sodium-chacha20", [FLOOR] = "floor",
+};
+#define NR_OURS		(OURS_AVX2 + 1)
+
+/* Called through pointers, set at run time: never devirtualized. */
+vgr_bench_fn ours_fn[NR_OURS];
+void (*floor_fn)(uint8_t *dst, uint8_t *src, size_t len);
+static bool have[NR_IMPL];
+static const char *ours_path;
+static size_t ours_state_size;
+
+static vgr_bench_fn mainline_fn;
+static size_t mainline_state_size;
+static void (*bsd_arc4random_buf)(void *buf, size_t n);
+
+struct bench_thread {
+	uint8_t *dst;			/* MAX_LEN bytes, populated */
+	void *ours_state[NR_OURS];	/* one per build, same page */
+	void *mainline_state;
+	double ns;			/* the last loop's time */
+	int failed;
+};
+
+static struct bench_thread threads[MAX_THREADS];
+static uint8_t floor_src[MAX_THREADS][MAX_LEN] __attribute__((aligned(64)));
+
+/* ns_per_call[threads - 1][impl][size], < 0 when not measured */
+static double result[MAX_THREADS][NR_IMPL][NR_SIZES];
+
+static __attribute__((noinline)) void floor_copy(uint8_t *dst, uint8_t *src, size_t len)
+{
+	memcpy(dst, src, len);
+	memset(src, 0, len);
+}
 
 static uint64_t now_ns(void)
 {
@@ -49,24 +123,104 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static int run_once(enum impl impl, size_t len)
+#define BENCH_LOOP(call_fails)						\
+	do {								\
+		for (size_t i = 0; i < iters; i++)			\
+			if (__builtin_expect(!!(call_fails), 0))	\
+				return -1;				\
+		return 0;						\
+	} while (0)
+
+/* @iters calls of @impl for @len bytes; -1 if one of them failed. */
+static int bench_loop(enum impl impl, struct bench_thread *t, uint8_t *floor_buf,
+		      size_t len, size_t iters)
 {
 	static const unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
 	static const unsigned char key[crypto_stream_chacha20_KEYBYTES] = { 1 };
+	uint8_t *dst = t->dst;
 
 	switch (impl) {
 	case OURS:
 	case OURS_SSE2:
-		return vgr_getrandom(buf, len, 0, our_state, sizeof(struct vgetrandom_state)) != len;
+	case OURS_AVX2:
+		BENCH_LOOP(ours_fn[impl](dst, len, 0, t->ours_state[impl],
+					 ours_state_size) != (ssize_t)len);
 	case MAINLINE:
-		return host_vgetrandom(buf, len, 0, host_state, host_state_size) != len;
+		BENCH_LOOP(mainline_fn(dst, len, 0, t->mainline_state,
+				       mainline_state_size) != (ssize_t)len);
 	case SYSCALL:
-		return syscall(SYS_getrandom, buf, len, 0) != len;
-	case SODIUM:
-		return crypto_stream_chacha20(buf, len, nonce, key);
+		BENCH_LOOP(syscall(SYS_getrandom, dst, len, 0) != (long)len);
+	case LIBRARY:
+		BENCH_LOOP(vgetrandom(dst, len, 0) != (ssize_t)len);
+	case OPENSSL:
+		BENCH_LOOP(RAND_bytes(dst, len) != 1);
+	case LIBBSD:
+		BENCH_LOOP((bsd_arc4random_buf(dst, len), 0));
+	case GLIBC_ARC4RANDOM:
+		BENCH_LOOP((arc4random_buf(dst, len), 0));
+	case GLIBC_GETRANDOM:
+		BENCH_LOOP(getrandom(dst, len, 0) != (ssize_t)len);
+	case SODIUM_RANDOMBYTES:
+		BENCH_LOOP((randombytes_buf(dst, len), 0));
+	case SODIUM_CHACHA20:
+		BENCH_LOOP(crypto_stream_chacha20(dst, len, nonce, key));
+	case FLOOR:
+		BENCH_LOOP((floor_fn(dst, floor_buf, len), 0));
 	default:
-		return 1;
+		return -1;
 	}
+}
+
+/*
+ * The loop all threads run next. A second thread waits for it at @go, and
+ * reports at @done; with one thread, the first runs alone.
+ */
+static struct {
+	enum impl impl;
+	size_t len, iters;
+	bool stop;
+	pthread_barrier_t go, done;
+} job;
+
+static void run_job(struct bench_thread *t)
+{
+	uint64_t t0 = now_ns();
+
+	t->failed |= bench_loop(job.impl, t, floor_src[t - threads], job.len, job.iters);
+	t->ns = now_ns() - t0;
+}
+
+static void *worker(void *arg)
+{
+	for (;;) {
+		pthread_barrier_wait(&job.go);
+		if (job.stop)
+			return NULL;
+		run_job(arg);
+		pthread_barrier_wait(&job.done);
+	}
+}
+
+/* One loop of @iters calls on @nthreads threads: ns per call of the slower. */
+static double run_round(enum impl impl, size_t len, size_t iters, int nthreads)
+{
+	double worst = 0;
+
+	job.impl = impl;
+	job.len = len;
+	job.iters = iters;
+	for (int i = 1; i < nthreads; i++)
+		pthread_barrier_wait(&job.go);
+	run_job(&threads[0]);
+	for (int i = 1; i < nthreads; i++)
+		pthread_barrier_wait(&job.done);
+	for (int i = 0; i < nthreads; i++) {
+		if (threads[i].failed)
+			return -1;
+		if (threads[i].ns > worst)
+			worst = threads[i].ns;
+	}
+	return worst / iters;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -76,37 +230,70 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median over reps of the mean ns per call of a timed loop. */
-static double measure(enum impl impl, size_t len, int reps)
+/* Calls of @impl at @len that take about REP_NS on one thread. */
+static size_t calibrate(enum impl impl, size_t len)
 {
-	size_t iters = (8UL << 20) / len;
-	double samples[64];
+	size_t iters = 1;
 
-	if (iters > 200000)
-		iters = 200000;
-	if (iters < 16)
-		iters = 16;
-	if (impl == SYSCALL && iters > 20000)
-		iters = 20000;
-	/* ours: the path the vDSO would patch in on this CPU; ours-sse2: the baseline */
-	vgr_chacha20_owned = impl == OURS && have_avx2 ? vgr_chacha20_owned_avx2 :
-							     vgr_chacha20_owned_sse2;
-	for (size_t i = 0; i < iters / 10 + 1; i++)	/* warm up */
-		if (run_once(impl, len))
-			return -1;
-	for (int r = 0; r < reps; r++) {
-		uint64_t t0 = now_ns();
+	/* First calls set things up (OpenSSL's DRBGs, our state's key). */
+	if (bench_loop(impl, &threads[0], floor_src[0], len, 4))
+		return 0;
+	for (;;) {
+		uint64_t t0 = now_ns(), dt;
 
-		for (size_t i = 0; i < iters; i++)
-			if (run_once(impl, len))
-				return -1;
-		samples[r] = (double)(now_ns() - t0) / iters;
+		if (bench_loop(impl, &threads[0], floor_src[0], len, iters))
+			return 0;
+		dt = now_ns() - t0;
+		if (dt >= REP_NS / 8 || iters >= (1UL << 30)) {
+			double want = REP_NS * iters / (dt ? dt : 1);
+
+			return want < 1 ? 1 : (size_t)want;
+		}
+		iters *= 4;
 	}
-	qsort(samples, reps, sizeof(samples[0]), cmp_double);
-	return samples[reps / 2];
 }
 
-static void find_host_vdso(void)
+/*
+ * Every impl at @len on @nthreads threads: the medians of @reps rounds,
+ * taken in turn (one loop of each impl per round), so that a change in the
+ * machine's load during the run weighs on all of them alike.
+ */
+static int measure_size(size_t s, int nthreads, int reps)
+{
+	static double samples[NR_IMPL][MAX_REPS];
+	size_t iters[NR_IMPL];
+	int i;
+
+	for (i = 0; i < NR_IMPL; i++) {
+		if (!have[i])
+			continue;
+		iters[i] = calibrate(i, sizes[s]);
+		/* Warms up the other thread too (its first library call maps). */
+		if (!iters[i] || run_round(i, sizes[s], iters[i] / 8 + 1, nthreads) < 0)
+			goto failed;
+	}
+	for (int r = 0; r < reps; r++)
+		for (i = 0; i < NR_IMPL; i++) {
+			if (!have[i])
+				continue;
+			samples[i][r] = run_round(i, sizes[s], iters[i], nthreads);
+			if (samples[i][r] < 0)
+				goto failed;
+		}
+	for (i = 0; i < NR_IMPL; i++) {
+		if (!have[i])
+			continue;
+		qsort(samples[i], reps, sizeof(samples[i][0]), cmp_double);
+		result[nthreads - 1][i][s] = samples[i][reps / 2];
+	}
+	return 0;
+failed:
+	fprintf(stderr, "vgetrandom_bench: %s failed at %zu bytes, %d threads\n",
+		impl_names[i], sizes[s], nthreads);
+	return -1;
+}
+
+static void find_mainline(void)
 {
 	struct vgetrandom_opaque_params params;
 	unsigned long ehdr = getauxval(AT_SYSINFO_EHDR);
@@ -114,134 +301,304 @@ static void find_host_vdso(void)
 	if (!ehdr)
 		return;
 	vdso_init_from_sysinfo_ehdr(ehdr);
-	host_vgetrandom = (vgetrandom_t)vdso_sym("LINUX_2.6", "__vdso_getrandom");
-	if (!host_vgetrandom)
-		return;
-	if (host_vgetrandom(NULL, 0, 0, &params, ~0UL)) {
-		host_vgetrandom = NULL;
+	mainline_fn = (vgr_bench_fn)vdso_sym("LINUX_2.6", "__vdso_getrandom");
+	if (!mainline_fn || mainline_fn(NULL, 0, 0, &params, ~0UL) ||
+	    params.size_of_opaque_state > 4096) {
+		mainline_fn = NULL;
 		return;
 	}
-	host_state_size = params.size_of_opaque_state;
-	host_state = mmap(NULL, 4096, params.mmap_prot, params.mmap_flags, -1, 0);
-	if (host_state == MAP_FAILED)
-		host_vgetrandom = NULL;
-}
-
-#define SCALE_CALLS	2000000UL	/* 16-byte calls per thread */
-
-/* One thread's share: its own state, on a page of its own. */
-static void *scale_thread(void *arg)
-{
-	u8 out[16];
-	void *state = arg;
-
-	for (unsigned long i = 0; i < SCALE_CALLS; i++)
-		if (vgr_getrandom(out, sizeof(out), 0, state,
-				  sizeof(struct vgetrandom_state)) != sizeof(out))
-			return (void *)1;
-	return NULL;
-}
-
-/* Calls per second, all threads together: the median of @reps runs. */
-static double scale_rate(int nthreads, int reps)
-{
-	double rates[64];
-	pthread_t tids[64];
-	u8 *states;
-
-	states = mmap(NULL, nthreads * 4096UL, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (states == MAP_FAILED)
-		return -1;
-	for (int r = 0; r < reps; r++) {
-		uint64_t t0 = now_ns();
-		void *ret;
-		bool bad = false;
-
-		for (int i = 0; i < nthreads; i++)
-			pthread_create(&tids[i], NULL, scale_thread, states + i * 4096UL);
-		for (int i = 0; i < nthreads; i++) {
-			pthread_join(tids[i], &ret);
-			bad |= ret != NULL;
+	mainline_state_size = params.size_of_opaque_state;
+	for (int i = 0; i < MAX_THREADS; i++) {
+		threads[i].mainline_state = mmap(NULL, 4096, params.mmap_prot,
+						 params.mmap_flags, -1, 0);
+		if (threads[i].mainline_state == MAP_FAILED) {
+			mainline_fn = NULL;
+			return;
 		}
-		if (bad)
-			return -1;
-		rates[r] = nthreads * SCALE_CALLS * 1e9 / (now_ns() - t0);
 	}
-	munmap(states, nthreads * 4096UL);
-	qsort(rates, reps, sizeof(rates[0]), cmp_double);
-	return rates[reps / 2];
+	have[MAINLINE] = true;
 }
 
-static void scaling(int reps)
+static int setup(void)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	double one, all;
+	struct vgetrandom_opaque_params params;
 
-	if (ncpu < 2) {
-		printf("# thread scaling: one CPU, nothing to measure\n");
-		return;
+	if (sodium_init() < 0)
+		return -1;
+	/* Our code's RNG data: ready, one fixed generation. */
+	vgr_harness.rng.generation = 1;
+	vgr_harness.rng.is_ready = 1;
+
+	ours_fn[OURS] = vgr_bench_best_path(&ours_path);
+	ours_fn[OURS_SSE2] = vgr_bench_sse2;
+	ours_fn[OURS_AVX2] = vgr_bench_avx2;
+	have[OURS] = have[OURS_SSE2] = true;
+	have[OURS_AVX2] = __builtin_cpu_supports("avx2");
+	if (ours_fn[OURS](NULL, 0, 0, &params, ~0UL))
+		return -1;
+	ours_state_size = params.size_of_opaque_state;
+	if (ours_state_size * NR_OURS > 4096)
+		return -1;
+
+	for (int i = 0; i < MAX_THREADS; i++) {
+		uint8_t *page = mmap(NULL, 4096, params.mmap_prot, params.mmap_flags, -1, 0);
+
+		if (page == MAP_FAILED)	/* a host kernel without MAP_DROPPABLE */
+			page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		threads[i].dst = mmap(NULL, MAX_LEN, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (page == MAP_FAILED || threads[i].dst == MAP_FAILED)
+			return -1;
+		for (int j = 0; j < NR_OURS; j++)
+			threads[i].ours_state[j] = page + j * ours_state_size;
 	}
-	if (ncpu > 64)
-		ncpu = 64;
-	one = scale_rate(1, reps);
-	all = scale_rate(ncpu, reps);
-	if (one <= 0 || all <= 0) {
-		printf("# thread scaling: a thread failed\n");
-		return;
+
+	find_mainline();
+	have[SYSCALL] = have[GLIBC_ARC4RANDOM] = have[GLIBC_GETRANDOM] = true;
+	have[LIBRARY] = vgetrandom_vdso_active();
+	have[OPENSSL] = have[SODIUM_RANDOMBYTES] = have[SODIUM_CHACHA20] = true;
+	bsd_arc4random_buf = dlsym(dlopen("libbsd.so.0", RTLD_NOW | RTLD_LOCAL),
+				   "arc4random_buf");
+	have[LIBBSD] = bsd_arc4random_buf != NULL;
+	floor_fn = floor_copy;
+	have[FLOOR] = true;
+	return 0;
+}
+
+static void cpu_model(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, size, "unknown");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && v) {
+			snprintf(buf, size, "%s", v + 2);
+			buf[strcspn(buf, "\n")] = 0;
+			break;
+		}
 	}
-	printf("# thread scaling, 16-byte calls, own state per thread: 1 thread %.1f M/s, %ld threads %.1f M/s: %.2fx (ideal %ldx)\n",
-	       one / 1e6, ncpu, all / 1e6, all / one, ncpu);
+	if (f)
+		fclose(f);
+}
+
+static void loadavg(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	snprintf(buf, size, "unknown");
+	if (f && fgets(buf, size, f))
+		buf[strcspn(buf, "\n")] = 0;
+	if (f)
+		fclose(f);
+}
+
+static void print_table(int nthreads)
+{
+	printf("\n# %d thread%s: median ns per call (per thread)\n", nthreads,
+	       nthreads > 1 ? "s, each on its own state, at once" : "");
+	printf("%-19s", "impl \\ bytes");
+	for (size_t s = 0; s < NR_SIZES; s++)
+		printf(" %9zu", sizes[s]);
+	printf("\n");
+	for (int i = 0; i < NR_IMPL; i++) {
+		if (!have[i])
+			continue;
+		printf("%-19s", impl_names[i]);
+		for (size_t s = 0; s < NR_SIZES; s++) {
+			double v = result[nthreads - 1][i][s];
+
+			printf(v < 1000 ? " %9.1f" : " %9.0f", v);
+		}
+		printf("\n");
+	}
+}
+
+static size_t size_index(size_t len)
+{
+	for (size_t s = 0; s < NR_SIZES; s++)
+		if (sizes[s] == len)
+			return s;
+	abort();
+}
+
+/* The targets, judged on this run's figures (one thread). */
+static void print_targets(void)
+{
+	double (*r)[NR_SIZES] = result[0];
+	double worst;
+	size_t at;
+	bool ok;
+
+	printf("\n# targets, ratios from this run (1 thread unless said)\n");
+	worst = 0, at = 0;
+	for (size_t s = 0; sizes[s] <= 16384; s++)
+		if (r[OURS][s] / r[OPENSSL][s] > worst)
+			worst = r[OURS][s] / r[OPENSSL][s], at = sizes[s];
+	printf("%s ours <= openssl up to 16 KiB: worst ours/openssl %.2f at %zu B\n",
+	       worst <= 1 ? "met:    " : "NOT met:", worst, at);
+	worst = r[OURS][size_index(65536)] / r[OPENSSL][size_index(65536)];
+	if (r[OURS][size_index(MAX_LEN)] / r[OPENSSL][size_index(MAX_LEN)] > worst)
+		worst = r[OURS][size_index(MAX_LEN)] / r[OPENSSL][size_index(MAX_LEN)];
+	printf("%s ours within 1.5x of openssl at 64 KiB and 1 MiB: worst %.2fx\n",
+	       worst <= 1.5 ? "met:    " : "NOT met:", worst);
+	worst = r[SODIUM_CHACHA20][size_index(65536)] / r[OURS][size_index(65536)];
+	printf("%s ours >= 2x sodium-chacha20 at 64 KiB: %.2fx\n",
+	       worst >= 2 ? "met:    " : "NOT met:", worst);
+	worst = 0, at = 0;
+	for (size_t s = 0; sizes[s] <= 64; s++)
+		if (r[OURS][s] / r[FLOOR][s] > worst)
+			worst = r[OURS][s] / r[FLOOR][s], at = sizes[s];
+	printf("%s 1-64 B within 1.3x of floor: worst ours/floor %.2f at %zu B\n",
+	       worst <= 1.3 ? "met:    " : "NOT met:", worst, at);
+	if (have[MAINLINE]) {
+		worst = 1e9, at = 0;
+		for (size_t s = size_index(16); s < NR_SIZES; s++)
+			if (r[MAINLINE][s] / r[OURS][s] < worst)
+				worst = r[MAINLINE][s] / r[OURS][s], at = sizes[s];
+		printf("%s >= 3x mainline from 16 B up: least mainline/ours %.2fx at %zu B\n",
+		       worst >= 3 ? "met:    " : "NOT met:", worst, at);
+	}
+	ok = true;
+	worst = 1e9, at = 0;
+	for (size_t s = 0; s < NR_SIZES; s++) {
+		for (int n = 0; n < MAX_THREADS; n++)
+			ok &= result[n][OURS][s] <= result[n][SYSCALL][s];
+		if (r[SYSCALL][s] / r[OURS][s] < worst)
+			worst = r[SYSCALL][s] / r[OURS][s], at = sizes[s];
+	}
+	printf("%s never slower than the syscall: least syscall/ours %.2fx at %zu B\n",
+	       ok ? "met:    " : "NOT met:", worst, at);
+	worst = 1e9, at = 0;
+	for (size_t s = 0; s < NR_SIZES; s++) {
+		double scale = 2 * result[0][OURS][s] / result[1][OURS][s];
+
+		if (scale < worst)
+			worst = scale, at = sizes[s];
+	}
+	printf("%s 2 threads >= 1.8x one thread: least %.2fx at %zu B (the machine is shared)\n",
+	       worst >= 1.8 ? "met:    " : "NOT met:", worst, at);
+}
+
+static int write_json(const char *path, const char *cpu, int reps,
+		      const char *load0, const char *load1)
+{
+	FILE *f = fopen(path, "w");
+	struct utsname u;
+	bool first = true;
+
+	if (!f)
+		return -1;
+	uname(&u);
+	fprintf(f, "{\n  \"cpu\": \"%s\",\n", cpu);
+	fprintf(f, "  \"cpu_flags\": \"sse2%s%s\",\n",
+		__builtin_cpu_supports("avx2") ? " avx2" : "",
+		__builtin_cpu_supports("avx512vl") ? " avx512vl" : "");
+	fprintf(f, "  \"ours_path\": \"%s\",\n", ours_path);
+	fprintf(f, "  \"ours_cflags\": \"%s\",\n", VGR_BENCH_CFLAGS);
+	fprintf(f, "  \"host_kernel\": \"%s\",\n", u.release);
+	fprintf(f, "  \"cpus_online\": %ld,\n", sysconf(_SC_NPROCESSORS_ONLN));
+	fprintf(f, "  \"loadavg_before\": \"%s\",\n  \"loadavg_after\": \"%s\",\n", load0, load1);
+	fprintf(f, "  \"repetitions\": %d,\n", reps);
+	fprintf(f, "  \"ns_per_call\": \"median over repetitions of one thread's loop time / its calls; threads run at once\",\n");
+	fprintf(f, "  \"records\": [");
+	for (int n = 0; n < MAX_THREADS; n++)
+		for (int i = 0; i < NR_IMPL; i++)
+			for (size_t s = 0; have[i] && s < NR_SIZES; s++) {
+				fprintf(f, "%s\n    {\"impl\": \"%s\", \"bytes\": %zu, \"threads\": %d, \"ns_per_call\": %.2f}",
+					first ? "" : ",", impl_names[i], sizes[s], n + 1,
+					result[n][i][s]);
+				first = false;
+			}
+	fprintf(f, "\n  ]\n}\n");
+	return fclose(f);
+}
+
+/* One block per impl, one thread: "impl", then "bytes ns" lines. */
+static int write_dat(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	for (int i = 0, n = 0; i < NR_IMPL; i++) {
+		if (!have[i])
+			continue;
+		/* Two blank lines between blocks, none after the last. */
+		fprintf(f, "%s\"%s\"\n", n++ ? "\n\n" : "", impl_names[i]);
+		for (size_t s = 0; s < NR_SIZES; s++)
+			fprintf(f, "%zu %.2f\n", sizes[s], result[0][i][s]);
+	}
+	return fclose(f);
 }
 
 int main(int argc, char **argv)
 {
-	int reps = argc > 1 ? atoi(argv[1]) : 7;
-	double t[NR_IMPL];
+	const char *json = NULL, *dat = NULL;
+	char cpu[128], load0[64], load1[64];
+	int reps = 7, opt;
+	pthread_t tid;
 
-	if (reps < 1 || reps > 64)
-		reps = 7;
-	if (sodium_init() < 0)
-		return 1;
-	vgr_harness.rng.generation = 1;
-	vgr_harness.rng.is_ready = 1;
-	our_state = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	buf = mmap(NULL, sizes[sizeof(sizes) / sizeof(sizes[0]) - 1], PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (our_state == MAP_FAILED || buf == MAP_FAILED)
-		return 1;
-	have_avx2 = __builtin_cpu_supports("avx2");
-	find_host_vdso();
-	if (!host_vgetrandom)
-		printf("# host vDSO has no __vdso_getrandom: mainline column skipped\n");
-
-	printf("# median of %d repetitions, ns per call; speed-up = other / ours\n", reps);
-	printf("# ours: %s ChaCha20; ours-sse2: the SSE2 baseline path\n",
-	       have_avx2 ? "AVX2" : "SSE2");
-	printf("%8s %11s %11s %11s %11s %11s %9s %9s %9s\n", "bytes", "ours", "ours-sse2",
-	       "mainline", "syscall", "sodium", "vs-mainl", "vs-sysc", "vs-sodium");
-	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		size_t len = sizes[s];
-
-		for (int i = 0; i < NR_IMPL; i++) {
-			if (i == MAINLINE && !host_vgetrandom) {
-				t[i] = 0;
-				continue;
-			}
-			t[i] = measure(i, len, reps);
-			if (t[i] < 0) {
-				fprintf(stderr, "%s failed at %zu bytes\n", impl_names[i], len);
-				return 1;
-			}
+	while ((opt = getopt(argc, argv, "r:j:d:")) != -1) {
+		switch (opt) {
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'd':
+			dat = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-r reps] [-j out.json] [-d out.dat]\n", argv[0]);
+			return 2;
 		}
-		printf("%8zu %11.1f %11.1f %11.1f %11.1f %11.1f %8.2fx %8.2fx %8.2fx\n", len,
-		       t[OURS], t[OURS_SSE2], t[MAINLINE], t[SYSCALL], t[SODIUM],
-		       t[MAINLINE] / t[OURS], t[SYSCALL] / t[OURS], t[SODIUM] / t[OURS]);
 	}
-	printf("# bulk rate at 1 MiB: ours %.2f GB/s, ours-sse2 %.2f GB/s, mainline %.2f GB/s, sodium %.2f GB/s\n",
-	       1048576 / t[OURS], 1048576 / t[OURS_SSE2],
-	       host_vgetrandom ? 1048576 / t[MAINLINE] : 0, 1048576 / t[SODIUM]);
-	printf("# rekey syscalls made by ours: %lu\n", vgr_harness.calls);
-	scaling(reps < 5 ? reps : 5);
+	if (reps < 1 || reps > MAX_REPS)
+		reps = 7;
+	if (setup()) {
+		fprintf(stderr, "vgetrandom_bench: setup failed\n");
+		return 1;
+	}
+	cpu_model(cpu, sizeof(cpu));
+	loadavg(load0, sizeof(load0));
+	printf("# %s, %ld CPUs online; ours = ours-%s (what the vDSO would pick here)\n",
+	       cpu, sysconf(_SC_NPROCESSORS_ONLN), ours_path);
+	printf("# load average before: %s\n", load0);
+	if (!have[MAINLINE])
+		printf("# host vDSO has no __vdso_getrandom: no mainline row\n");
+	if (!have[LIBBSD])
+		printf("# no libbsd.so.0: no libbsd row\n");
+
+	if (pthread_barrier_init(&job.go, NULL, 2) ||
+	    pthread_barrier_init(&job.done, NULL, 2) ||
+	    pthread_create(&tid, NULL, worker, &threads[1]))
+		return 1;
+	for (int n = 1; n <= MAX_THREADS; n++)
+		for (size_t s = 0; s < NR_SIZES; s++)
+			if (measure_size(s, n, reps))
+				return 1;
+	job.stop = true;
+	pthread_barrier_wait(&job.go);
+	pthread_join(tid, NULL);
+	loadavg(load1, sizeof(load1));
+	print_table(1);
+	print_table(2);
+	printf("\n# 1 MiB, 1 thread: ours %.2f GB/s, ours-sse2 %.2f, mainline %.2f, openssl %.2f, sodium-chacha20 %.2f\n",
+	       MAX_LEN / result[0][OURS][NR_SIZES - 1], MAX_LEN / result[0][OURS_SSE2][NR_SIZES - 1],
+	       have[MAINLINE] ? MAX_LEN / result[0][MAINLINE][NR_SIZES - 1] : 0,
+	       MAX_LEN / result[0][OPENSSL][NR_SIZES - 1],
+	       MAX_LEN / result[0][SODIUM_CHACHA20][NR_SIZES - 1]);
+	printf("# rekey syscalls made by ours (all builds): %lu\n", vgr_harness.calls);
+	printf("# load average after: %s\n", load1);
+	print_targets();
+	if (json && write_json(json, cpu, reps, load0, load1))
+		return 1;
+	if (dat && write_dat(dat))
+		return 1;
 	return 0;
 }

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The benchmark's builds of the generic vDSO getrandom(), one per ChaCha20
+ * path (vgetrandom_bench_ours.c), and the one this CPU would get.
+ */
+#ifndef _VGETRANDOM_BENCH_H
+#define _VGETRANDOM_BENCH_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef ssize_t (*vgr_bench_fn)(void *buffer, size_t len, unsigned int flags,
+				void *opaque_state, size_t opaque_len);
+
+ssize_t vgr_bench_sse2(void *buffer, size_t len, unsigned int flags,
+		       void *opaque_state, size_t opaque_len);
+ssize_t vgr_bench_avx2(void *buffer, size_t len, unsigned int flags,
+		       void *opaque_state, size_t opaque_len);
+
+/**
+ * vgr_bench_best_path() - what the vDSO's alternatives would pick here
+ * @name:	if not NULL, set to the path's name ("avx2", ...)
+ *
+ * Returns: the build of the generic code bound to that path.
+ */
+vgr_bench_fn vgr_bench_best_path(const char **name);
+
+#endif
