@@ -2,17 +2,18 @@
 /*
  * ChaCha20 keystream for the vDSO getrandom(), without touching the stack.
  *
- * Two paths, chosen when the vDSO image is patched at boot: AVX2 computes
- * eight blocks at once, and SSE2, which runs on every x86_64, four. Either
- * way one block sits in each 32-bit lane: register n holds state word n of
- * all the blocks. That takes all sixteen vector registers, and the
- * rotations need a seventeenth as scratch. The stack is off limits
- * (key-derived data there would outlive the call and be copied into fork
- * children), and so is the caller's buffer (others may watch or write it:
- * it gets final output only), so one state word at a time is parked in 32
- * bytes of scratch that the getrandom state owns. The key and the constants
- * are reloaded from memory for the feed-forward rather than kept in
- * registers.
+ * Three paths, chosen when the vDSO image is patched at boot: AVX-512VL and
+ * AVX2 compute eight blocks at once, and SSE2, which runs on every x86_64,
+ * four. Either way one block sits in each 32-bit lane: register n holds
+ * state word n of all the blocks. That takes all sixteen vector registers
+ * of SSE2 and AVX2, and their rotations need a seventeenth as scratch. The
+ * stack is off limits (key-derived data there would outlive the call and be
+ * copied into fork children), and so is the caller's buffer (others may
+ * watch or write it: it gets final output only), so those two paths park
+ * one state word at a time in 32 bytes of scratch that the getrandom state
+ * owns. AVX-512VL has rotations that need no scratch and sixteen more
+ * registers, and parks nothing. The key and the constants are reloaded from
+ * memory for the feed-forward rather than kept in registers.
  *
  * The state is MAP_DROPPABLE memory: it can turn into zeroes at any moment,
  * and a signal handler on the same thread may then take it over. So the
@@ -201,8 +202,16 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	movq	(COUNTER), CTR
 	test	NBLOCKS, NBLOCKS
 	jz	.Lout
-	/* Patched to fall through into the AVX2 path on CPUs that have it. */
+	/*
+	 * Patched to fall through into the AVX2 path on CPUs that have it,
+	 * and to jump to the AVX-512VL path on those that have that too.
+	 */
+#ifdef CONFIG_AS_AVX512
+	ALTERNATIVE_2 "jmp .Lgroup", "", X86_FEATURE_AVX2, \
+		      "jmp .Lavx512_group", X86_FEATURE_AVX512VL
+#else
 	ALTERNATIVE "jmp .Lgroup", "", X86_FEATURE_AVX2
+#endif
 
 /* AVX2: the same, for eight blocks in the 32-bit lanes of YMM registers. */
 
@@ -399,6 +408,135 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	vzeroall
 	xor	%eax, %eax
 	RET
+
+#ifdef CONFIG_AS_AVX512
+/*
+ * AVX-512VL: the AVX2 layout, eight blocks in the lanes of %ymm0-15, with
+ * vprold for every rotation. Nothing is parked: the one register the
+ * transposes need besides the sixteen words is %ymm16, reachable only
+ * with EVEX encodings (hence vmovdqu32 and vextracti32x4 for the stores).
+ */
+.macro QRX a, b, c, d
+	vpaddd	\b, \a, \a
+	vpxor	\a, \d, \d
+	vprold	$16, \d, \d
+	vpaddd	\d, \c, \c
+	vpxor	\c, \b, \b
+	vprold	$12, \b, \b
+	vpaddd	\b, \a, \a
+	vpxor	\a, \d, \d
+	vprold	$8, \d, \d
+	vpaddd	\d, \c, \c
+	vpxor	\c, \b, \b
+	vprold	$7, \b, \b
+.endm
+
+/* STORE8 for registers any encoding can name (by number). */
+.macro STORE8X off, r0, r1, r2, r3
+	vmovdqu32 %xmm\r0, \off(DST)
+	cmp	$1, NBLOCKS
+	je	.Lstored8x\@
+	vmovdqu32 %xmm\r1, (64 + \off)(DST)
+	cmp	$2, NBLOCKS
+	je	.Lstored8x\@
+	vmovdqu32 %xmm\r2, (128 + \off)(DST)
+	cmp	$3, NBLOCKS
+	je	.Lstored8x\@
+	vmovdqu32 %xmm\r3, (192 + \off)(DST)
+	cmp	$4, NBLOCKS
+	je	.Lstored8x\@
+	vextracti32x4 $1, %ymm\r0, (256 + \off)(DST)
+	cmp	$5, NBLOCKS
+	je	.Lstored8x\@
+	vextracti32x4 $1, %ymm\r1, (320 + \off)(DST)
+	cmp	$6, NBLOCKS
+	je	.Lstored8x\@
+	vextracti32x4 $1, %ymm\r2, (384 + \off)(DST)
+	cmp	$7, NBLOCKS
+	je	.Lstored8x\@
+	vextracti32x4 $1, %ymm\r3, (448 + \off)(DST)
+.Lstored8x\@:
+.endm
+
+.Lavx512_group:
+	vmovdqa	.Lsigma8 + 0(%rip), %ymm0
+	vmovdqa	.Lsigma8 + 32(%rip), %ymm1
+	vmovdqa	.Lsigma8 + 64(%rip), %ymm2
+	vmovdqa	.Lsigma8 + 96(%rip), %ymm3
+	vpbroadcastd 0(KEY), %ymm4
+	vpbroadcastd 4(KEY), %ymm5
+	vpbroadcastd 8(KEY), %ymm6
+	vpbroadcastd 12(KEY), %ymm7
+	vpbroadcastd 16(KEY), %ymm8
+	vpbroadcastd 20(KEY), %ymm9
+	vpbroadcastd 24(KEY), %ymm10
+	vpbroadcastd 28(KEY), %ymm11
+	/* A key read after a drop would be zeroes, or another call's. */
+	OWNED	.Lavx512_not_owned
+	COUNTERS8 12, 13, 14
+	/* The nonce, words 14 and 15, is zero. */
+	vpxor	%ymm14, %ymm14, %ymm14
+	vpxor	%ymm15, %ymm15, %ymm15
+
+	mov	$10, ROUNDS
+.Lavx512_doubleround:
+	QRX	%ymm0, %ymm4, %ymm8, %ymm12
+	QRX	%ymm1, %ymm5, %ymm9, %ymm13
+	QRX	%ymm2, %ymm6, %ymm10, %ymm14
+	QRX	%ymm3, %ymm7, %ymm11, %ymm15
+	QRX	%ymm0, %ymm5, %ymm10, %ymm15
+	QRX	%ymm1, %ymm6, %ymm11, %ymm12
+	QRX	%ymm2, %ymm7, %ymm8, %ymm13
+	QRX	%ymm3, %ymm4, %ymm9, %ymm14
+	dec	ROUNDS
+	jnz	.Lavx512_doubleround
+
+	/* Feed-forward and output, one row of the eight blocks at a time. */
+	vpaddd	.Lsigma8 + 0(%rip), %ymm0, %ymm0
+	vpaddd	.Lsigma8 + 32(%rip), %ymm1, %ymm1
+	vpaddd	.Lsigma8 + 64(%rip), %ymm2, %ymm2
+	vpaddd	.Lsigma8 + 96(%rip), %ymm3, %ymm3
+	TRANSPOSEV %ymm0, %ymm1, %ymm2, %ymm3, %ymm16
+	OWNED	.Lavx512_not_owned
+	STORE8X	0, 0, 3, 16, 2
+
+	ADDKEYV	0, %ymm4, %ymm5, %ymm6, %ymm7, %ymm0
+	TRANSPOSEV %ymm4, %ymm5, %ymm6, %ymm7, %ymm0
+	OWNED	.Lavx512_not_owned
+	STORE8X	16, 4, 7, 0, 6
+
+	ADDKEYV	1, %ymm8, %ymm9, %ymm10, %ymm11, %ymm0
+	TRANSPOSEV %ymm8, %ymm9, %ymm10, %ymm11, %ymm0
+	OWNED	.Lavx512_not_owned
+	STORE8X	32, 8, 11, 0, 10
+
+	COUNTERS8 0, 1, 2
+	vpaddd	%ymm0, %ymm12, %ymm12
+	vpaddd	%ymm1, %ymm13, %ymm13
+	TRANSPOSEV %ymm12, %ymm13, %ymm14, %ymm15, %ymm0
+	OWNED	.Lavx512_not_owned
+	STORE8X	48, 12, 15, 0, 14
+
+	cmp	$8, NBLOCKS
+	jbe	.Lavx512_last
+	add	$8, CTR
+	sub	$8, NBLOCKS
+	add	$512, DST
+	jmp	.Lavx512_group
+
+.Lavx512_last:
+	add	NBLOCKS, CTR
+	/* vzeroall clears all of zmm0-15 (and nothing above): then zmm16. */
+	vzeroall
+	vpxord	%ymm16, %ymm16, %ymm16
+	jmp	.Lout
+
+.Lavx512_not_owned:
+	vzeroall
+	vpxord	%ymm16, %ymm16, %ymm16
+	xor	%eax, %eax
+	RET
+#endif /* CONFIG_AS_AVX512 */
 
 .Lgroup:
 	movdqa	.Lsigma + 0(%rip), %xmm0

@@ -31,6 +31,7 @@ typedef void (*chacha_fn)(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nb
 /* arch/x86/entry/vdso/vgetrandom-chacha.S built for each path (see Makefile) */
 void vgr_chacha20_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 void vgr_chacha20_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
+void vgr_chacha20_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 
 typedef bool (*chacha_owned_fn)(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
 				u8 *scratch, const unsigned long *owner, unsigned long token);
@@ -38,11 +39,16 @@ bool vgr_chacha20_owned_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t
 			     u8 *scratch, const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
 			     u8 *scratch, const unsigned long *owner, unsigned long token);
+bool vgr_chacha20_owned_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
+			       u8 *scratch, const unsigned long *owner, unsigned long token);
 
 static chacha_fn chacha;
 static chacha_owned_fn chacha_owned;
 static const char *chacha_name;
-static bool use_ymm;
+
+/* The vector registers a path may use, as the trampolines below save them. */
+enum regs { REGS_XMM, REGS_YMM, REGS_ZMM };
+static enum regs regs;
 
 #define MAX_BLOCKS	1100
 #define STACK_SIZE	(64 * 1024)
@@ -51,14 +57,38 @@ static bool use_ymm;
  * vgr_call_on_stack(dst, key, counter, nblocks, stack_top, fn) calls fn
  * with %rsp set to stack_top, then saves %xmm0-15 into vgr_xmm before
  * anything else can touch them. vgr_call_on_stack_ymm() does the same
- * with %ymm0-15 into vgr_ymm.
+ * with %ymm0-15 into vgr_ymm, vgr_call_on_stack_zmm() with all of
+ * %zmm0-31 into vgr_zmm; it zeroes them before the call, since the C
+ * library's string functions leave data in %zmm16-31 on such CPUs: what
+ * is nonzero after the call came from the call.
  */
 unsigned char vgr_xmm[16][16];
 unsigned char vgr_ymm[16][32];
+unsigned char vgr_zmm[32][64];
 void vgr_call_on_stack(u8 *dst, const u32 *key, u32 *counter, size_t nblocks,
 		       void *stack_top, chacha_fn fn);
 void vgr_call_on_stack_ymm(u8 *dst, const u32 *key, u32 *counter, size_t nblocks,
 			   void *stack_top, chacha_fn fn);
+void vgr_call_on_stack_zmm(u8 *dst, const u32 *key, u32 *counter, size_t nblocks,
+			   void *stack_top, chacha_fn fn);
+asm(".text\n"
+	".globl vgr_call_on_stack_zmm\n"
+	".type vgr_call_on_stack_zmm, @function\n"
+	"vgr_call_on_stack_zmm:\n"
+	"	push %rbx\n"
+	"	mov %rsp, %rbx\n"
+	"	mov %r8, %rsp\n"
+	"	.irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+	"	vpxord %zmm\\r, %zmm\\r, %zmm\\r\n"
+	"	.endr\n"
+	"	call *%r9\n"
+	"	mov %rbx, %rsp\n"
+	"	.irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+	"	vmovdqu64 %zmm\\r, vgr_zmm + 64 * \\r(%rip)\n"
+	"	.endr\n"
+	"	pop %rbx\n"
+	"	ret\n"
+	".size vgr_call_on_stack_zmm, . - vgr_call_on_stack_zmm\n");
 asm(".text\n"
 	".globl vgr_call_on_stack_ymm\n"
 	".type vgr_call_on_stack_ymm, @function\n"
@@ -119,8 +149,9 @@ asm(".text\n"
 /*
  * vgr_call_owned_on_stack(args) makes the seven-argument call described by
  * args with %rsp at args->stack_top (where the caller put the seventh
- * argument, 8 bytes above the return address), then saves %ymm0-15 (or
- * %xmm0-15) and the return value before anything else can touch them.
+ * argument, 8 bytes above the return address), then saves %xmm0-15,
+ * %ymm0-15 or %zmm0-31 (args->regs; those zeroed before the call, as
+ * above) and the return value before anything else can touch them.
  */
 struct owned_call {
 	u8 *dst;
@@ -131,7 +162,7 @@ struct owned_call {
 	const unsigned long *owner;
 	void *stack_top;
 	chacha_owned_fn fn;
-	long ymm;
+	long regs;		/* enum regs */
 };
 int vgr_owned_ret;
 void vgr_call_owned_on_stack(struct owned_call *args);
@@ -153,10 +184,17 @@ asm(".text\n"
 	"	mov 24(%rax), %rcx\n"
 	"	mov 32(%rax), %r8\n"
 	"	mov 40(%rax), %r9\n"
-	"	mov %r11, %rsp\n"
+	"	cmp $2, %r13\n"
+	"	jne 4f\n"
+	"	.irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+	"	vpxord %zmm\\r, %zmm\\r, %zmm\\r\n"
+	"	.endr\n"
+	"4:	mov %r11, %rsp\n"
 	"	call *%r12\n"
 	"	mov %rbx, %rsp\n"
 	"	mov %eax, vgr_owned_ret(%rip)\n"
+	"	cmp $2, %r13\n"
+	"	je 3f\n"
 	"	test %r13, %r13\n"
 	"	jz 1f\n"
 	"	vmovdqu %ymm0, vgr_ymm + 0(%rip)\n"
@@ -192,11 +230,40 @@ asm(".text\n"
 	"	movdqu %xmm13, vgr_xmm + 208(%rip)\n"
 	"	movdqu %xmm14, vgr_xmm + 224(%rip)\n"
 	"	movdqu %xmm15, vgr_xmm + 240(%rip)\n"
+	"	jmp 2f\n"
+	"3:	.irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+	"	vmovdqu64 %zmm\\r, vgr_zmm + 64 * \\r(%rip)\n"
+	"	.endr\n"
 	"2:	pop %r13\n"
 	"	pop %r12\n"
 	"	pop %rbx\n"
 	"	ret\n"
 	".size vgr_call_owned_on_stack, . - vgr_call_owned_on_stack\n");
+
+/* Nonzero bytes left in the registers the last trampoline saved. */
+static int dirty_regs(void)
+{
+	int n = 0;
+
+	for (int r = 0; r < 32; r++)
+		for (int i = 0; i < 64; i++)
+			switch (regs) {
+			case REGS_XMM:
+				n += r < 16 && i < 16 && vgr_xmm[r][i];
+				break;
+			case REGS_YMM:
+				n += r < 16 && i < 32 && vgr_ymm[r][i];
+				break;
+			case REGS_ZMM:
+				n += vgr_zmm[r][i] != 0;
+				break;
+			}
+	return n;
+}
+
+static const char * const regs_name[] = {
+	[REGS_XMM] = "xmm0-15", [REGS_YMM] = "ymm0-15", [REGS_ZMM] = "zmm0-31"
+};
 
 static uint64_t get_counter(const u32 *c)
 {
@@ -309,20 +376,20 @@ static void test_nostack(void)
 		set_counter(counter, 0xfffffffe);
 		/* The call pushes the return address just below top. */
 		top = stack + STACK_SIZE - 256;
-		if (use_ymm)
+		if (regs == REGS_ZMM)
+			vgr_call_on_stack_zmm(dst, key, counter, n, top, chacha);
+		else if (regs == REGS_YMM)
 			vgr_call_on_stack_ymm(dst, key, counter, n, top, chacha);
 		else
 			vgr_call_on_stack(dst, key, counter, n, top, chacha);
 		if (memcmp(stack, copy, top - 8 - stack) ||
 		    memcmp(top, copy + (top - stack), stack + STACK_SIZE - top))
 			bad_stack++;
-		for (int r = 0; r < 16; r++)
-			for (int i = 0; i < (use_ymm ? 32 : 16); i++)
-				bad_regs += (use_ymm ? vgr_ymm[r][i] : vgr_xmm[r][i]) != 0;
+		bad_regs += dirty_regs();
 	}
 	ksft_test_result(!bad_stack, "%s: writes nothing to the stack\n", chacha_name);
-	ksft_test_result(!bad_regs, "%s: leaves %s0-15 zeroed (%d nonzero bytes)\n",
-			 chacha_name, use_ymm ? "ymm" : "xmm", bad_regs);
+	ksft_test_result(!bad_regs, "%s: leaves %s zeroed (%d nonzero bytes)\n",
+			 chacha_name, regs_name[regs], bad_regs);
 	free(stack);
 	free(copy);
 }
@@ -396,7 +463,7 @@ static void test_owned_nostack(void)
 	for (size_t n = 1; n <= 34; n++) {
 		struct owned_call call = {
 			.dst = dst, .key = key, .counter = counter, .nblocks = (n - 1) % 17 + 1,
-			.scratch = scratch, .owner = &owner, .fn = chacha_owned, .ymm = use_ymm,
+			.scratch = scratch, .owner = &owner, .fn = chacha_owned, .regs = regs,
 		};
 		unsigned long token = n <= 17 ? 77 : 78;	/* then the failure path */
 
@@ -412,13 +479,11 @@ static void test_owned_nostack(void)
 		if (memcmp(stack, copy, top - 8 - stack) ||
 		    memcmp(top, copy + (top - stack), stack + STACK_SIZE - top))
 			bad_stack++;
-		for (int r = 0; r < 16; r++)
-			for (int i = 0; i < (use_ymm ? 32 : 16); i++)
-				bad_regs += (use_ymm ? vgr_ymm[r][i] : vgr_xmm[r][i]) != 0;
+		bad_regs += dirty_regs();
 	}
 	ksft_test_result(!bad_stack && !bad_regs && !bad_ret,
-			 "%s owned: no stack write, %s0-15 zeroed, right result, also when not owned (%d %d %d)\n",
-			 chacha_name, use_ymm ? "ymm" : "xmm", bad_stack, bad_regs, bad_ret);
+			 "%s owned: no stack write, %s zeroed, right result, also when not owned (%d %d %d)\n",
+			 chacha_name, regs_name[regs], bad_stack, bad_regs, bad_ret);
 	free(stack);
 	free(copy);
 }
@@ -507,13 +572,13 @@ static void test_owned_watch_and_scribble(void)
 			 chacha_name, watch_samples, watch_bad, wrong, calls);
 
 	atomic_store(&scribbling, true);
-	pthread_create(&thread, NULL, scribbler, (void *)(size_t)(use_ymm ? 8 : 4));
+	pthread_create(&thread, NULL, scribbler, (void *)(size_t)(regs == REGS_XMM ? 4 : 8));
 	wrong = calls = 0;
 	for (end = time(NULL) + 1; time(NULL) <= end; calls++) {
 		set_counter(counter, 0);
 		chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, scratch, &owner, 9);
 		for (size_t b = 0; b < WATCH_BLOCKS; b++)
-			if (b % (use_ymm ? 8 : 4))
+			if (b % (regs == REGS_XMM ? 4 : 8))
 				wrong += !!memcmp(watch_dst + b * 64, watch_want + b * 64, 64);
 	}
 	atomic_store(&scribbling, false);
@@ -588,23 +653,34 @@ int main(void)
 	if (sodium_init() < 0)
 		ksft_exit_fail_msg("sodium_init failed\n");
 	ksft_print_header();
-	ksft_set_plan(2 * 10);
+	ksft_set_plan(3 * 10);
 
 	chacha = vgr_chacha20_sse2;
 	chacha_owned = vgr_chacha20_owned_sse2;
 	chacha_name = "sse2";
-	use_ymm = false;
+	regs = REGS_XMM;
 	test_path();
 
 	if (!__builtin_cpu_supports("avx2")) {
-		for (int i = 0; i < 10; i++)
-			ksft_test_result_skip("avx2: CPU lacks AVX2\n");
+		for (int i = 0; i < 2 * 10; i++)
+			ksft_test_result_skip("avx2, avx512: CPU lacks AVX2\n");
 		ksft_finished();
 	}
 	chacha = vgr_chacha20_avx2;
 	chacha_owned = vgr_chacha20_owned_avx2;
 	chacha_name = "avx2";
-	use_ymm = true;
+	regs = REGS_YMM;
+	test_path();
+
+	if (!__builtin_cpu_supports("avx512vl")) {
+		for (int i = 0; i < 10; i++)
+			ksft_test_result_skip("avx512: CPU lacks AVX-512VL\n");
+		ksft_finished();
+	}
+	chacha = vgr_chacha20_avx512;
+	chacha_owned = vgr_chacha20_owned_avx512;
+	chacha_name = "avx512";
+	regs = REGS_ZMM;
 	test_path();
 	ksft_finished();
 }

@@ -12,16 +12,19 @@
 struct vgr_harness vgr_harness;
 
 /*
- * The two builds of arch/x86/entry/vdso/vgetrandom-chacha.S; the generic
- * code calls whichever vgr_chacha20 points at (AVX2 where the CPU has it,
- * as the boot-time patching of the vDSO would pick).
+ * The three builds of arch/x86/entry/vdso/vgetrandom-chacha.S; the generic
+ * code calls whichever vgr_chacha20_owned points at (AVX-512VL, else AVX2
+ * where the CPU has it, as the boot-time patching of the vDSO would pick).
  */
 void vgr_chacha20_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 void vgr_chacha20_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
+void vgr_chacha20_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 bool vgr_chacha20_owned_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
 			     u8 *scratch, const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
 			     u8 *scratch, const unsigned long *owner, unsigned long token);
+bool vgr_chacha20_owned_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
+			       u8 *scratch, const unsigned long *owner, unsigned long token);
 typedef bool vgr_chacha20_owned_fn(u8 *, const u32 *, u32 *, size_t, u8 *,
 				   const unsigned long *, unsigned long);
 static vgr_chacha20_owned_fn *vgr_chacha20_owned;
@@ -31,7 +34,9 @@ bool __arch_chacha20_blocks_owned(u8 *dst_bytes, const u32 *key, u32 *counter,
 				  const unsigned long *owner, unsigned long token)
 {
 	if (!vgr_chacha20_owned)
-		vgr_chacha20_owned = __builtin_cpu_supports("avx2") ?
+		vgr_chacha20_owned = __builtin_cpu_supports("avx512vl") ?
+				     vgr_chacha20_owned_avx512 :
+				     __builtin_cpu_supports("avx2") ?
 				     vgr_chacha20_owned_avx2 : vgr_chacha20_owned_sse2;
 	return vgr_chacha20_owned(dst_bytes, key, counter, nblocks, scratch, owner, token);
 }

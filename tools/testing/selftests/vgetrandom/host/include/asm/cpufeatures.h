@@ -4,5 +4,6 @@
 #define _VGR_SHIM_ASM_CPUFEATURES_H
 
 #define X86_FEATURE_AVX2	(9 * 32 + 5)
+#define X86_FEATURE_AVX512VL	(9 * 32 + 31)
 
 #endif
