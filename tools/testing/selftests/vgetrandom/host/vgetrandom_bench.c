@@ -3,7 +3,8 @@
  * Host benchmark: our vDSO getrandom() against what programs use instead,
  * side by side in one process, 1 B to 1 MiB, one thread and two.
  *
- *   ours, ours-sse2, ours-avx2	the generic vDSO code and x86 ChaCha20, built
+ *   ours, ours-sse2, ours-avx2,	the generic vDSO code and x86 ChaCha20, built
+ *   ours-avx512
  *				as objects of their own with the vDSO's
  *				compiler flags (vgetrandom_bench_ours.c),
  *				called through a function pointer; "ours" is
@@ -51,7 +52,9 @@
 #include <openssl/rand.h>
 #include <sodium.h>
 
-#include <asm/vdso/getrandom.h>		/* the host shim: struct vgr_harness */
+#include <linux/compiler.h>		/* the host shim: __aligned() */
+#include <linux/kernel.h>		/* ARRAY_SIZE() */
+#include <asm/vdso/getrandom.h>		/* struct vgr_harness */
 #include <uapi/linux/random.h>		/* struct vgetrandom_opaque_params */
 #include "../../vDSO/parse_vdso.h"
 #include "vgetrandom.h"			/* tools/lib/vgetrandom */
@@ -67,22 +70,23 @@ struct vgr_harness vgr_harness;
 static const size_t sizes[] = {
 	1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 1048576
 };
-#define NR_SIZES	(sizeof(sizes) / sizeof(sizes[0]))
+#define NR_SIZES	ARRAY_SIZE(sizes)
 
 enum impl {
-	OURS, OURS_SSE2, OURS_AVX2, MAINLINE, SYSCALL, LIBRARY, OPENSSL, LIBBSD,
+	OURS, OURS_SSE2, OURS_AVX2, OURS_AVX512, MAINLINE, SYSCALL, LIBRARY, OPENSSL, LIBBSD,
 	GLIBC_ARC4RANDOM, GLIBC_GETRANDOM, SODIUM_RANDOMBYTES, SODIUM_CHACHA20,
 	FLOOR, NR_IMPL
 };
 static const char * const impl_names[NR_IMPL] = {
 	[OURS] = "ours", [OURS_SSE2] = "ours-sse2", [OURS_AVX2] = "ours-avx2",
+	[OURS_AVX512] = "ours-avx512",
 	[MAINLINE] = "mainline", [SYSCALL] = "syscall", [LIBRARY] = "library",
 	[OPENSSL] = "openssl", [LIBBSD] = "libbsd",
 	[GLIBC_ARC4RANDOM] = "glibc-arc4random", [GLIBC_GETRANDOM] = "glibc-getrandom",
 	[SODIUM_RANDOMBYTES] = "sodium-randombytes",
 	[SODIUM_CHACHA20] = "sodium-chacha20", [FLOOR] = "floor",
 };
-#define NR_OURS		(OURS_AVX2 + 1)
+#define NR_OURS		(OURS_AVX512 + 1)
 
 /* Called through pointers, set at run time: never devirtualized. */
 vgr_bench_fn ours_fn[NR_OURS];
@@ -104,12 +108,12 @@ struct bench_thread {
 };
 
 static struct bench_thread threads[MAX_THREADS];
-static uint8_t floor_src[MAX_THREADS][MAX_LEN] __attribute__((aligned(64)));
+static uint8_t floor_src[MAX_THREADS][MAX_LEN] __aligned(64);
 
 /* ns_per_call[threads - 1][impl][size], < 0 when not measured */
 static double result[MAX_THREADS][NR_IMPL][NR_SIZES];
 
-static __attribute__((noinline)) void floor_copy(uint8_t *dst, uint8_t *src, size_t len)
+static noinline void floor_copy(uint8_t *dst, uint8_t *src, size_t len)
 {
 	memcpy(dst, src, len);
 	memset(src, 0, len);
@@ -123,14 +127,6 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-#define BENCH_LOOP(call_fails)						\
-	do {								\
-		for (size_t i = 0; i < iters; i++)			\
-			if (__builtin_expect(!!(call_fails), 0))	\
-				return -1;				\
-		return 0;						\
-	} while (0)
-
 /* @iters calls of @impl for @len bytes; -1 if one of them failed. */
 static int bench_loop(enum impl impl, struct bench_thread *t, uint8_t *floor_buf,
 		      size_t len, size_t iters)
@@ -138,37 +134,63 @@ static int bench_loop(enum impl impl, struct bench_thread *t, uint8_t *floor_buf
 	static const unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
 	static const unsigned char key[crypto_stream_chacha20_KEYBYTES] = { 1 };
 	uint8_t *dst = t->dst;
+	bool fails = false;
+	size_t i;
 
 	switch (impl) {
 	case OURS:
 	case OURS_SSE2:
 	case OURS_AVX2:
-		BENCH_LOOP(ours_fn[impl](dst, len, 0, t->ours_state[impl],
-					 ours_state_size) != (ssize_t)len);
+	case OURS_AVX512:
+		for (i = 0; i < iters; i++)
+			fails |= ours_fn[impl](dst, len, 0, t->ours_state[impl],
+					       ours_state_size) != (ssize_t)len;
+		break;
 	case MAINLINE:
-		BENCH_LOOP(mainline_fn(dst, len, 0, t->mainline_state,
-				       mainline_state_size) != (ssize_t)len);
+		for (i = 0; i < iters; i++)
+			fails |= mainline_fn(dst, len, 0, t->mainline_state,
+					     mainline_state_size) != (ssize_t)len;
+		break;
 	case SYSCALL:
-		BENCH_LOOP(syscall(SYS_getrandom, dst, len, 0) != (long)len);
+		for (i = 0; i < iters; i++)
+			fails |= syscall(SYS_getrandom, dst, len, 0) != (long)len;
+		break;
 	case LIBRARY:
-		BENCH_LOOP(vgetrandom(dst, len, 0) != (ssize_t)len);
+		for (i = 0; i < iters; i++)
+			fails |= vgetrandom(dst, len, 0) != (ssize_t)len;
+		break;
 	case OPENSSL:
-		BENCH_LOOP(RAND_bytes(dst, len) != 1);
+		for (i = 0; i < iters; i++)
+			fails |= RAND_bytes(dst, len) != 1;
+		break;
 	case LIBBSD:
-		BENCH_LOOP((bsd_arc4random_buf(dst, len), 0));
+		for (i = 0; i < iters; i++)
+			bsd_arc4random_buf(dst, len);
+		break;
 	case GLIBC_ARC4RANDOM:
-		BENCH_LOOP((arc4random_buf(dst, len), 0));
+		for (i = 0; i < iters; i++)
+			arc4random_buf(dst, len);
+		break;
 	case GLIBC_GETRANDOM:
-		BENCH_LOOP(getrandom(dst, len, 0) != (ssize_t)len);
+		for (i = 0; i < iters; i++)
+			fails |= getrandom(dst, len, 0) != (ssize_t)len;
+		break;
 	case SODIUM_RANDOMBYTES:
-		BENCH_LOOP((randombytes_buf(dst, len), 0));
+		for (i = 0; i < iters; i++)
+			randombytes_buf(dst, len);
+		break;
 	case SODIUM_CHACHA20:
-		BENCH_LOOP(crypto_stream_chacha20(dst, len, nonce, key));
+		for (i = 0; i < iters; i++)
+			fails |= crypto_stream_chacha20(dst, len, nonce, key) != 0;
+		break;
 	case FLOOR:
-		BENCH_LOOP((floor_fn(dst, floor_buf, len), 0));
+		for (i = 0; i < iters; i++)
+			floor_fn(dst, floor_buf, len);
+		break;
 	default:
-		return -1;
+		fails = true;
 	}
+	return fails ? -1 : 0;
 }
 
 /*
@@ -332,8 +354,10 @@ static int setup(void)
 	ours_fn[OURS] = vgr_bench_best_path(&ours_path);
 	ours_fn[OURS_SSE2] = vgr_bench_sse2;
 	ours_fn[OURS_AVX2] = vgr_bench_avx2;
+	ours_fn[OURS_AVX512] = vgr_bench_avx512;
 	have[OURS] = have[OURS_SSE2] = true;
 	have[OURS_AVX2] = __builtin_cpu_supports("avx2");
+	have[OURS_AVX512] = __builtin_cpu_supports("avx512vl");
 	if (ours_fn[OURS](NULL, 0, 0, &params, ~0UL))
 		return -1;
 	ours_state_size = params.size_of_opaque_state;
@@ -385,7 +409,7 @@ static void cpu_model(char *buf, size_t size)
 		fclose(f);
 }
 
-static void loadavg(char *buf, size_t size)
+static void read_loadavg(char *buf, size_t size)
 {
 	FILE *f = fopen("/proc/loadavg", "r");
 
@@ -434,10 +458,14 @@ static void print_targets(void)
 	bool ok;
 
 	printf("\n# targets, ratios from this run (1 thread unless said)\n");
-	worst = 0, at = 0;
-	for (size_t s = 0; sizes[s] <= 16384; s++)
-		if (r[OURS][s] / r[OPENSSL][s] > worst)
-			worst = r[OURS][s] / r[OPENSSL][s], at = sizes[s];
+	worst = 0;
+	at = 0;
+	for (size_t s = 0; sizes[s] <= 16384; s++) {
+		if (r[OURS][s] / r[OPENSSL][s] > worst) {
+			worst = r[OURS][s] / r[OPENSSL][s];
+			at = sizes[s];
+		}
+	}
 	printf("%s ours <= openssl up to 16 KiB: worst ours/openssl %.2f at %zu B\n",
 	       worst <= 1 ? "met:    " : "NOT met:", worst, at);
 	worst = r[OURS][size_index(65536)] / r[OPENSSL][size_index(65536)];
@@ -448,36 +476,50 @@ static void print_targets(void)
 	worst = r[SODIUM_CHACHA20][size_index(65536)] / r[OURS][size_index(65536)];
 	printf("%s ours >= 2x sodium-chacha20 at 64 KiB: %.2fx\n",
 	       worst >= 2 ? "met:    " : "NOT met:", worst);
-	worst = 0, at = 0;
-	for (size_t s = 0; sizes[s] <= 64; s++)
-		if (r[OURS][s] / r[FLOOR][s] > worst)
-			worst = r[OURS][s] / r[FLOOR][s], at = sizes[s];
+	worst = 0;
+	at = 0;
+	for (size_t s = 0; sizes[s] <= 64; s++) {
+		if (r[OURS][s] / r[FLOOR][s] > worst) {
+			worst = r[OURS][s] / r[FLOOR][s];
+			at = sizes[s];
+		}
+	}
 	printf("%s 1-64 B within 1.3x of floor: worst ours/floor %.2f at %zu B\n",
 	       worst <= 1.3 ? "met:    " : "NOT met:", worst, at);
 	if (have[MAINLINE]) {
-		worst = 1e9, at = 0;
-		for (size_t s = size_index(16); s < NR_SIZES; s++)
-			if (r[MAINLINE][s] / r[OURS][s] < worst)
-				worst = r[MAINLINE][s] / r[OURS][s], at = sizes[s];
+		worst = 1e9;
+		at = 0;
+		for (size_t s = size_index(16); s < NR_SIZES; s++) {
+			if (r[MAINLINE][s] / r[OURS][s] < worst) {
+				worst = r[MAINLINE][s] / r[OURS][s];
+				at = sizes[s];
+			}
+		}
 		printf("%s >= 3x mainline from 16 B up: least mainline/ours %.2fx at %zu B\n",
 		       worst >= 3 ? "met:    " : "NOT met:", worst, at);
 	}
 	ok = true;
-	worst = 1e9, at = 0;
+	worst = 1e9;
+	at = 0;
 	for (size_t s = 0; s < NR_SIZES; s++) {
 		for (int n = 0; n < MAX_THREADS; n++)
 			ok &= result[n][OURS][s] <= result[n][SYSCALL][s];
-		if (r[SYSCALL][s] / r[OURS][s] < worst)
-			worst = r[SYSCALL][s] / r[OURS][s], at = sizes[s];
+		if (r[SYSCALL][s] / r[OURS][s] < worst) {
+			worst = r[SYSCALL][s] / r[OURS][s];
+			at = sizes[s];
+		}
 	}
 	printf("%s never slower than the syscall: least syscall/ours %.2fx at %zu B\n",
 	       ok ? "met:    " : "NOT met:", worst, at);
-	worst = 1e9, at = 0;
+	worst = 1e9;
+	at = 0;
 	for (size_t s = 0; s < NR_SIZES; s++) {
 		double scale = 2 * result[0][OURS][s] / result[1][OURS][s];
 
-		if (scale < worst)
-			worst = scale, at = sizes[s];
+		if (scale < worst) {
+			worst = scale;
+			at = sizes[s];
+		}
 	}
 	printf("%s 2 threads >= 1.8x one thread: least %.2fx at %zu B (the machine is shared)\n",
 	       worst >= 1.8 ? "met:    " : "NOT met:", worst, at);
@@ -565,7 +607,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cpu_model(cpu, sizeof(cpu));
-	loadavg(load0, sizeof(load0));
+	read_loadavg(load0, sizeof(load0));
 	printf("# %s, %ld CPUs online; ours = ours-%s (what the vDSO would pick here)\n",
 	       cpu, sysconf(_SC_NPROCESSORS_ONLN), ours_path);
 	printf("# load average before: %s\n", load0);
@@ -585,11 +627,12 @@ int main(int argc, char **argv)
 	job.stop = true;
 	pthread_barrier_wait(&job.go);
 	pthread_join(tid, NULL);
-	loadavg(load1, sizeof(load1));
+	read_loadavg(load1, sizeof(load1));
 	print_table(1);
 	print_table(2);
-	printf("\n# 1 MiB, 1 thread: ours %.2f GB/s, ours-sse2 %.2f, mainline %.2f, openssl %.2f, sodium-chacha20 %.2f\n",
+	printf("\n# 1 MiB, 1 thread: ours %.2f GB/s, ours-sse2 %.2f, ours-avx2 %.2f, mainline %.2f, openssl %.2f, sodium-chacha20 %.2f\n",
 	       MAX_LEN / result[0][OURS][NR_SIZES - 1], MAX_LEN / result[0][OURS_SSE2][NR_SIZES - 1],
+	       have[OURS_AVX2] ? MAX_LEN / result[0][OURS_AVX2][NR_SIZES - 1] : 0,
 	       have[MAINLINE] ? MAX_LEN / result[0][MAINLINE][NR_SIZES - 1] : 0,
 	       MAX_LEN / result[0][OPENSSL][NR_SIZES - 1],
 	       MAX_LEN / result[0][SODIUM_CHACHA20][NR_SIZES - 1]);

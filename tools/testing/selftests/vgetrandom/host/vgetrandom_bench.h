@@ -16,6 +16,8 @@ ssize_t vgr_bench_sse2(void *buffer, size_t len, unsigned int flags,
 		       void *opaque_state, size_t opaque_len);
 ssize_t vgr_bench_avx2(void *buffer, size_t len, unsigned int flags,
 		       void *opaque_state, size_t opaque_len);
+ssize_t vgr_bench_avx512(void *buffer, size_t len, unsigned int flags,
+			 void *opaque_state, size_t opaque_len);
 
 /**
  * vgr_bench_best_path() - what the vDSO's alternatives would pick here

@@ -17,11 +17,19 @@
 
 vgr_bench_fn vgr_bench_best_path(const char **name)
 {
-	bool avx2 = __builtin_cpu_supports("avx2");
-
+	if (__builtin_cpu_supports("avx512vl")) {
+		if (name)
+			*name = "avx512";
+		return vgr_bench_avx512;
+	}
+	if (__builtin_cpu_supports("avx2")) {
+		if (name)
+			*name = "avx2";
+		return vgr_bench_avx2;
+	}
 	if (name)
-		*name = avx2 ? "avx2" : "sse2";
-	return avx2 ? vgr_bench_avx2 : vgr_bench_sse2;
+		*name = "sse2";
+	return vgr_bench_sse2;
 }
 
 /* As vgetrandom_os.c, with our code in place of the kernel's vDSO. */
