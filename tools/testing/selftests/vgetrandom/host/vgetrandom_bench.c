@@ -31,8 +31,9 @@
  * slower thread: ns per call is then the time one thread takes per call,
  * and equal figures for one and two threads mean perfect scaling.
  *
- * Usage: vgetrandom_bench [-r repetitions] [-j out.json] [-d out.dat]
- * The .dat file holds the one-thread curves for gnuplot (vgetrandom_bench.gp).
+ * Usage: vgetrandom_bench [-r repetitions] [-j out.json] [-d out.dat] [-i impl,...]
+ * The .dat file holds the one-thread curves for gnuplot (vgetrandom_bench.gp);
+ * -i measures only the impls named.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -101,7 +102,7 @@ static void (*bsd_arc4random_buf)(void *buf, size_t n);
 
 struct bench_thread {
 	uint8_t *dst;			/* MAX_LEN bytes, populated */
-	void *ours_state[NR_OURS];	/* one per build, same page */
+	void *ours_state[NR_OURS];	/* one per build */
 	void *mainline_state;
 	double ns;			/* the last loop's time */
 	int failed;
@@ -361,21 +362,23 @@ static int setup(void)
 	if (ours_fn[OURS](NULL, 0, 0, &params, ~0UL))
 		return -1;
 	ours_state_size = params.size_of_opaque_state;
-	if (ours_state_size * NR_OURS > 4096)
+	if (ours_state_size > 4096)
 		return -1;
 
+	/* Each thread's state of each build on a page of its own. */
 	for (int i = 0; i < MAX_THREADS; i++) {
-		uint8_t *page = mmap(NULL, 4096, params.mmap_prot, params.mmap_flags, -1, 0);
+		size_t len = NR_OURS * 4096;
+		uint8_t *pages = mmap(NULL, len, params.mmap_prot, params.mmap_flags, -1, 0);
 
-		if (page == MAP_FAILED)	/* a host kernel without MAP_DROPPABLE */
-			page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (pages == MAP_FAILED)	/* a host kernel without MAP_DROPPABLE */
+			pages = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		threads[i].dst = mmap(NULL, MAX_LEN, PROT_READ | PROT_WRITE,
 				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (page == MAP_FAILED || threads[i].dst == MAP_FAILED)
+		if (pages == MAP_FAILED || threads[i].dst == MAP_FAILED)
 			return -1;
 		for (int j = 0; j < NR_OURS; j++)
-			threads[i].ours_state[j] = page + j * ours_state_size;
+			threads[i].ours_state[j] = pages + j * 4096;
 	}
 
 	find_mainline();
@@ -525,6 +528,27 @@ static void print_targets(void)
 	       worst >= 1.8 ? "met:    " : "NOT met:", worst, at);
 }
 
+/* Keep only the impls named in @list (comma-separated); -1 on an unknown one. */
+static int select_impls(char *list)
+{
+	bool want[NR_IMPL] = { false };
+
+	for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
+		int i;
+
+		for (i = 0; i < NR_IMPL && strcmp(name, impl_names[i]); i++)
+			;
+		if (i == NR_IMPL) {
+			fprintf(stderr, "vgetrandom_bench: no impl named %s\n", name);
+			return -1;
+		}
+		want[i] = true;
+	}
+	for (int i = 0; i < NR_IMPL; i++)
+		have[i] &= want[i];
+	return 0;
+}
+
 static int write_json(const char *path, const char *cpu, int reps,
 		      const char *load0, const char *load1)
 {
@@ -580,11 +604,12 @@ static int write_dat(const char *path)
 int main(int argc, char **argv)
 {
 	const char *json = NULL, *dat = NULL;
+	char *only = NULL;
 	char cpu[128], load0[64], load1[64];
 	int reps = 7, opt;
 	pthread_t tid;
 
-	while ((opt = getopt(argc, argv, "r:j:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:j:d:i:")) != -1) {
 		switch (opt) {
 		case 'r':
 			reps = atoi(optarg);
@@ -595,8 +620,12 @@ int main(int argc, char **argv)
 		case 'd':
 			dat = optarg;
 			break;
+		case 'i':
+			only = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-r reps] [-j out.json] [-d out.dat]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-r reps] [-j out.json] [-d out.dat] [-i impl,...]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -606,14 +635,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgetrandom_bench: setup failed\n");
 		return 1;
 	}
+	if (only && select_impls(only))
+		return 2;
 	cpu_model(cpu, sizeof(cpu));
 	read_loadavg(load0, sizeof(load0));
 	printf("# %s, %ld CPUs online; ours = ours-%s (what the vDSO would pick here)\n",
 	       cpu, sysconf(_SC_NPROCESSORS_ONLN), ours_path);
 	printf("# load average before: %s\n", load0);
-	if (!have[MAINLINE])
+	if (!mainline_fn)
 		printf("# host vDSO has no __vdso_getrandom: no mainline row\n");
-	if (!have[LIBBSD])
+	if (!bsd_arc4random_buf)
 		printf("# no libbsd.so.0: no libbsd row\n");
 
 	if (pthread_barrier_init(&job.go, NULL, 2) ||
@@ -630,15 +661,17 @@ int main(int argc, char **argv)
 	read_loadavg(load1, sizeof(load1));
 	print_table(1);
 	print_table(2);
-	printf("\n# 1 MiB, 1 thread: ours %.2f GB/s, ours-sse2 %.2f, ours-avx2 %.2f, mainline %.2f, openssl %.2f, sodium-chacha20 %.2f\n",
-	       MAX_LEN / result[0][OURS][NR_SIZES - 1], MAX_LEN / result[0][OURS_SSE2][NR_SIZES - 1],
-	       have[OURS_AVX2] ? MAX_LEN / result[0][OURS_AVX2][NR_SIZES - 1] : 0,
-	       have[MAINLINE] ? MAX_LEN / result[0][MAINLINE][NR_SIZES - 1] : 0,
-	       MAX_LEN / result[0][OPENSSL][NR_SIZES - 1],
-	       MAX_LEN / result[0][SODIUM_CHACHA20][NR_SIZES - 1]);
+	if (!only)
+		printf("\n# 1 MiB, 1 thread: ours %.2f GB/s, ours-sse2 %.2f, ours-avx2 %.2f, mainline %.2f, openssl %.2f, sodium-chacha20 %.2f\n",
+		       MAX_LEN / result[0][OURS][NR_SIZES - 1], MAX_LEN / result[0][OURS_SSE2][NR_SIZES - 1],
+		       have[OURS_AVX2] ? MAX_LEN / result[0][OURS_AVX2][NR_SIZES - 1] : 0,
+		       have[MAINLINE] ? MAX_LEN / result[0][MAINLINE][NR_SIZES - 1] : 0,
+		       MAX_LEN / result[0][OPENSSL][NR_SIZES - 1],
+		       MAX_LEN / result[0][SODIUM_CHACHA20][NR_SIZES - 1]);
 	printf("# rekey syscalls made by ours (all builds): %lu\n", vgr_harness.calls);
 	printf("# load average after: %s\n", load1);
-	print_targets();
+	if (!only)
+		print_targets();
 	if (json && write_json(json, cpu, reps, load0, load1))
 		return 1;
 	if (dat && write_dat(dat))
