@@ -124,6 +124,7 @@ bench: overlay
 	@$(BUILD)/host/vgetrandom_bench -r $(BENCH_REPS) -j $(BUILD)/bench.json -d $(BUILD)/bench.dat
 	@gnuplot -e "datafile='$(BUILD)/bench.dat'; outfile='$(BUILD)/bench.svg'" \
 		$(HOST_DIR)/vgetrandom_bench.gp
+	@sed -i 's/[[:space:]]*$$//' $(BUILD)/bench.svg
 	@echo "bench: $(BUILD)/bench.json $(BUILD)/bench.svg"
 
 # The userspace pieces a distribution ships: the static and shared library,
