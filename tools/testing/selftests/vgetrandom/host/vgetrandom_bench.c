@@ -571,16 +571,20 @@ static int write_json(const char *path, const char *cpu, int reps,
 	fprintf(f, "  \"cpus_online\": %ld,\n", sysconf(_SC_NPROCESSORS_ONLN));
 	fprintf(f, "  \"loadavg_before\": \"%s\",\n  \"loadavg_after\": \"%s\",\n", load0, load1);
 	fprintf(f, "  \"repetitions\": %d,\n", reps);
-	fprintf(f, "  \"ns_per_call\": \"median over repetitions of one thread's loop time / its calls; threads run at once\",\n");
+	fprintf(f, "  \"ns_per_call\": \"%s\",\n",
+		"median over repetitions of one thread's loop time / its calls; threads at once");
 	fprintf(f, "  \"records\": [");
-	for (int n = 0; n < MAX_THREADS; n++)
-		for (int i = 0; i < NR_IMPL; i++)
+	for (int n = 0; n < MAX_THREADS; n++) {
+		for (int i = 0; i < NR_IMPL; i++) {
 			for (size_t s = 0; have[i] && s < NR_SIZES; s++) {
-				fprintf(f, "%s\n    {\"impl\": \"%s\", \"bytes\": %zu, \"threads\": %d, \"ns_per_call\": %.2f}",
-					first ? "" : ",", impl_names[i], sizes[s], n + 1,
-					result[n][i][s]);
+				fprintf(f, "%s\n    {\"impl\": \"%s\", \"bytes\": %zu, ",
+					first ? "" : ",", impl_names[i], sizes[s]);
+				fprintf(f, "\"threads\": %d, \"ns_per_call\": %.2f}",
+					n + 1, result[n][i][s]);
 				first = false;
 			}
+		}
+	}
 	fprintf(f, "\n  ]\n}\n");
 	return fclose(f);
 }
@@ -626,7 +630,7 @@ int main(int argc, char **argv)
 			only = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-r reps] [-j out.json] [-d out.dat] [-i impl,...]\n",
+			fprintf(stderr, "usage: %s [-r reps] [-j json] [-d dat] [-i impl,...]\n",
 				argv[0]);
 			return 2;
 		}
@@ -663,13 +667,11 @@ int main(int argc, char **argv)
 	read_loadavg(load1, sizeof(load1));
 	print_table(1);
 	print_table(2);
-	if (!only)
-		printf("\n# 1 MiB, 1 thread: ours %.2f GB/s, ours-sse2 %.2f, ours-avx2 %.2f, mainline %.2f, openssl %.2f, sodium-chacha20 %.2f\n",
-		       MAX_LEN / result[0][OURS][NR_SIZES - 1], MAX_LEN / result[0][OURS_SSE2][NR_SIZES - 1],
-		       have[OURS_AVX2] ? MAX_LEN / result[0][OURS_AVX2][NR_SIZES - 1] : 0,
-		       have[MAINLINE] ? MAX_LEN / result[0][MAINLINE][NR_SIZES - 1] : 0,
-		       MAX_LEN / result[0][OPENSSL][NR_SIZES - 1],
-		       MAX_LEN / result[0][SODIUM_CHACHA20][NR_SIZES - 1]);
+	printf("\n# 1 MiB, 1 thread, GB/s:");
+	for (int i = 0; i < NR_IMPL; i++)
+		if (have[i])
+			printf(" %s %.2f", impl_names[i], MAX_LEN / result[0][i][NR_SIZES - 1]);
+	printf("\n");
 	printf("# rekey syscalls made by ours (all builds): %lu\n", vgr_harness.calls);
 	printf("# load average after: %s\n", load1);
 	if (!only)
