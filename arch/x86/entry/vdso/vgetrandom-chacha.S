@@ -431,7 +431,7 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	vprold	$7, \b, \b
 .endm
 
-/* STORE8 for registers any encoding can name (by number). */
+/* STORE8 with EVEX moves, which reach %xmm16-31 too (by number). */
 .macro STORE8X off, r0, r1, r2, r3
 	vmovdqu32 %xmm\r0, \off(DST)
 	cmp	$1, NBLOCKS
