@@ -17,11 +17,13 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test \
 	vgetrandom/vgetrandom_reentry_test vgetrandom/vdso_kat_test \
+	vgetrandom/vgetrandom_stress_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Run after those, in the x86_64 guest only: the library's test built with
 # musl-gcc, and a program on Debian 13's glibc (both x86_64 builds).
-X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test
+X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test \
+	vgetrandom/vgetrandom_stats_test
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
 # no vgetrandom_alloc() there and skip without making the system call.
@@ -44,11 +46,13 @@ vgetrandom/vgetrandom_alloc_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_drop_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_reentry_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vdso_kat_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vgetrandom_stats_test_SRCS := vDSO/parse_vdso.c
 
 # The library (tools/lib/vgetrandom) is built into its test.
 vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \
 	../../lib/vgetrandom/vgetrandom_buf.c ../../lib/vgetrandom/vgetrandom_os.c \
 	vDSO/parse_vdso.c
+vgetrandom/vgetrandom_stress_test_SRCS := $(vgetrandom/libvgetrandom_test_SRCS)
 
 GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include -I $(BUILD)/host
 GUEST_LDLIBS := -lpthread
@@ -72,8 +76,10 @@ A64_ST := $(A64)/linux/tools/testing/selftests
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
-	@echo "                    (ARCH=arm64: the arm64 kernel in qemu-system-aarch64)"
-	@echo "make test           every test: host, mainline ABI on the host kernel, x86_64 and arm64 guests"
+	@echo "                    (ARCH=arm64: the arm64 kernel in qemu-system-aarch64;"
+	@echo "                    VARIANT=kasan: the kernel with KASAN, UBSAN and KFENCE)"
+	@echo "make test           every test: host, mainline ABI on the host kernel, x86_64, sanitized"
+	@echo "                    x86_64 (KASAN, UBSAN, KFENCE) and arm64 guests"
 	@echo "make deps           install build and test dependencies (apt-get, root)"
 	@echo "make kernel         unpack the 6.1 base, lay the overlay over it, configure, build"
 	@echo "make initramfs      guest userland: busybox, init, test binaries"
@@ -95,8 +101,12 @@ deps:
 overlay: deps
 	@harness/kernel.sh $(BUILD) overlay
 
+# VARIANT=kasan: also the sanitized kernel of harness/config/kasan (make run
+# VARIANT=kasan boots it; the guest userland is the same).
+VARIANT ?=
 kernel: deps
 	@VGR_ARCH=$(ARCH) harness/kernel.sh $(BUILD) build
+	$(if $(VARIANT),@VGR_ARCH=$(ARCH) VGR_VARIANT=$(VARIANT) harness/kernel.sh $(BUILD) build)
 
 # Binaries are built in a second make, after the overlay has updated the
 # tree, so their prerequisites are seen as they are now.
@@ -107,10 +117,10 @@ initramfs: bins
 	@VGR_ARCH=$(ARCH) harness/initramfs.sh $(BUILD)
 
 run: initramfs
-	@VGR_ARCH=$(ARCH) harness/qemu.sh $(BUILD) run quiet
+	@VGR_ARCH=$(ARCH) VGR_VARIANT=$(VARIANT) harness/qemu.sh $(BUILD) run quiet
 
 test:
-	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=x86_64 VARIANT=kasan initramfs
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
 	@harness/test.sh $(BUILD)
 
@@ -242,6 +252,23 @@ $(BUILD)/guest/vgetrandom/trixie_glibc_test: $(BUILD)/guest/vgetrandom/vgetrando
 		'# vgetrandom_glibc_test (built on Debian 12) on Debian 13'"'"'s glibc' \
 		'd=$$(dirname "$$0")' \
 		'exec "$$d/../glibc-2.41/ld-linux-x86-64.so.2" --library-path "$$d/../glibc-2.41" "$$d/vgetrandom_glibc_test" "$$@"' \
+		> $@
+	@chmod +x $@
+
+# Debian 12's rngtest and dieharder for vgetrandom_stats_test, with the
+# libraries they load, each run by a script through that ld.so.
+STATS := $(BUILD)/guest/stats
+$(BUILD)/guest/vgetrandom/vgetrandom_stats_test: $(STATS)/rngtest $(STATS)/dieharder
+$(STATS)/%: Makefile
+	@mkdir -p $(STATS)/bin $(STATS)/lib
+	@echo "  STATS   guest/stats/$*"
+	@cp /usr/bin/$* $(STATS)/bin/
+	@ldd /usr/bin/$* | awk '/=> \//{print $$3} /^\t\/[^ ]*ld-linux/{print $$1}' | \
+		xargs -I{} cp -L {} $(STATS)/lib/
+	@chmod 755 $(STATS)/lib/* $(STATS)/bin/*
+	@printf '%s\n' '#!/bin/sh' '# Debian 12'"'"'s $* with its own libraries' \
+		'd=$$(dirname "$$0")' \
+		'exec "$$d/lib/ld-linux-x86-64.so.2" --library-path "$$d/lib" "$$d/bin/$*" "$$@"' \
 		> $@
 	@chmod +x $@
 
