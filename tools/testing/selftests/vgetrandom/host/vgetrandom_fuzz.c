@@ -186,7 +186,7 @@ static unsigned int pick_flags(struct input *in)
 	unsigned int c = take(in, 1);
 
 	if (c < 240)
-		return flag_choices[c % (sizeof(flag_choices) / sizeof(flag_choices[0]))];
+		return flag_choices[c % ARRAY_SIZE(flag_choices)];
 	return take(in, 4);
 }
 
@@ -367,7 +367,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			step_scribble(&in);
 			break;
 		case 7: {
-			static const int errnos[] = { EINTR, EAGAIN, EFAULT, ENOSYS, EPERM };
+			static const int errnos[] = { EINTR, EAGAIN, EFAULT, ENOMEM, EPERM };
 			unsigned int c = take(&in, 1);
 
 			fz.fail_next = c % 4 + 1;
