@@ -17,7 +17,7 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test \
 	vgetrandom/vgetrandom_reentry_test vgetrandom/vdso_kat_test \
-	vgetrandom/vgetrandom_fuzz \
+	vgetrandom/vgetrandom_fuzz vgetrandom/vgetrandom_secrecy_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Run after those, in the x86_64 guest only: the library's test built with
@@ -28,7 +28,8 @@ X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_te
 # no vgetrandom_alloc() there and skip without making the system call.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/libvgetrandom_test_musl \
-	vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_drop_test
+	vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_drop_test \
+	vgetrandom/vgetrandom_secrecy_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
@@ -53,6 +54,7 @@ vgetrandom/vgetrandom_fuzz_ARGS := -s 1 -t 20
 vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \
 	../../lib/vgetrandom/vgetrandom_buf.c ../../lib/vgetrandom/vgetrandom_os.c \
 	vDSO/parse_vdso.c
+vgetrandom/vgetrandom_secrecy_test_SRCS := $(vgetrandom/libvgetrandom_test_SRCS)
 
 GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include -I $(BUILD)/host
 GUEST_LDLIBS := -lpthread
