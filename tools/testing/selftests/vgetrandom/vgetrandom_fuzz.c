@@ -235,31 +235,6 @@ static void write_contents(struct region *r)
 		*(volatile unsigned long long *)(r->addr + i * page_size) = page_word(r, i);
 }
 
-/* The VmFlags line of the VMA holding @addr, from /proc/self/smaps. */
-static bool vma_flags(const void *addr, char *flags, size_t size)
-{
-	unsigned long a = (unsigned long)addr, start, end;
-	bool in = false;
-	char line[512];
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= start && a < end;
-			continue;
-		}
-		if (in && !strncmp(line, "VmFlags:", 8)) {
-			snprintf(flags, size, "%s", line + 8);
-			fclose(f);
-			return true;
-		}
-	}
-	fclose(f);
-	return false;
-}
-
 static bool has_flag(const char *flags, const char *mn)
 {
 	char word[8];
@@ -268,22 +243,71 @@ static bool has_flag(const char *flags, const char *mn)
 	return strstr(flags, word) != NULL;
 }
 
+/*
+ * Every VMA that overlaps a droppable region (a partial madvise() may have
+ * split it) must show "dp" and must not show "lo" in /proc/self/smaps.
+ */
 static void check_not_locked(const char *after)
 {
-	char flags[512];
+	unsigned long start = 0, end = 0, s, e;
+	bool seen[MAX_REGIONS] = { false };
+	char line[512];
+	FILE *f = fopen("/proc/self/smaps", "r");
 
-	for (int i = 0; i < nregions; i++) {
-		struct region *r = &regions[i];
-
-		if (!r->droppable)
-			continue;
-		if (!vma_flags(r->addr, flags, sizeof(flags))) {
-			check(C_DROP_LOCK, false, "after %s: no VMA at %p", after, r->addr);
+	if (!f)
+		ksft_exit_fail_msg("/proc/self/smaps: %s\n", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		/* A VMA's first line: "start-end perms ...". */
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			start = s;
+			end = e;
 			continue;
 		}
-		check(C_DROP_LOCK, has_flag(flags, "dp") && !has_flag(flags, "lo"),
-		      "after %s: droppable VMA %p has VmFlags:%s", after, r->addr, flags);
+		if (strncmp(line, "VmFlags:", 8))
+			continue;
+		for (int i = 0; i < nregions; i++) {
+			struct region *r = &regions[i];
+
+			if (!r->droppable || (unsigned long)r->addr >= end ||
+			    (unsigned long)r->addr + r->len <= start)
+				continue;
+			seen[i] = true;
+			check(C_DROP_LOCK, has_flag(line, "dp") && !has_flag(line, "lo"),
+			      "after %s: droppable VMA %#lx-%#lx has %s", after, start, end, line);
+		}
 	}
+	fclose(f);
+	for (int i = 0; i < nregions; i++)
+		if (regions[i].droppable && !seen[i])
+			check(C_DROP_LOCK, false, "after %s: no VMA at %p", after, regions[i].addr);
+}
+
+/*
+ * The control for the check above: an mlock()ed ordinary page shows "lo"
+ * in the same parse, so a droppable VMA's lack of it means something.
+ */
+static bool lock_shows(void)
+{
+	char *p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long start, end, a = (unsigned long)p;
+	bool in = false, locked = false;
+	char line[512];
+	FILE *f;
+
+	if (p == MAP_FAILED || mlock(p, page_size))
+		ksft_exit_fail_msg("mlock control: %s\n", strerror(errno));
+	f = fopen("/proc/self/smaps", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = a >= start && a < end;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			locked = has_flag(line, "lo");
+	}
+	if (f)
+		fclose(f);
+	munmap(p, page_size);
+	return locked;
 }
 
 static struct region *pick_region(void)
@@ -852,6 +876,8 @@ int main(int argc, char **argv)
 		printf("# no vDSO getrandom() on this kernel\n");
 	if (!vgr_alloc)
 		printf("# no vgetrandom_alloc() on this kernel (no __vdso_vgetrandom_alloc)\n");
+	if (!lock_shows())
+		ksft_exit_fail_msg("an mlock()ed page shows no \"lo\" in /proc/self/smaps\n");
 	memfd = syscall(SYS_memfd_create, "vgetrandom_fuzz", 0);
 	if (memfd < 0 || ftruncate(memfd, MAX_PAGES * 4096))
 		ksft_exit_fail_msg("memfd: %s\n", strerror(errno));
