@@ -709,8 +709,9 @@ static void op_alloc(void)
 	if (bad_ptr)
 		args = rnd_below(2) ? NULL : (void *)(buf + 3 * page_size);
 
+	/* The vDSO entry returns the raw result: 0 or a negated errno. */
 	ret = vgr_alloc(args, usize);
-	err = ret ? errno : 0;
+	err = ret < 0 ? -ret : 0;
 
 	/* Which errors the arguments allow; any one of them will do. */
 	e2big = usize > page_size || (trailing && !bad_ptr);
@@ -718,7 +719,7 @@ static void op_alloc(void)
 		 (!bad_ptr && (((struct vgetrandom_alloc_args *)buf)->flags || !num));
 	efault = bad_ptr;
 	if (e2big || einval || efault) {
-		check(C_ALLOC, ret == -1 && ((e2big && err == E2BIG) || (einval && err == EINVAL) ||
+		check(C_ALLOC, ret < 0 && ((e2big && err == E2BIG) || (einval && err == EINVAL) ||
 					     (efault && err == EFAULT)),
 		      "vgetrandom_alloc(usize %zu, num %llu, flags %#llx%s%s) = %ld (%s)",
 		      usize, (unsigned long long)num,
