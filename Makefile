@@ -17,11 +17,13 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test \
 	vgetrandom/vgetrandom_reentry_test vgetrandom/vdso_kat_test \
-	vgetrandom/vgetrandom_stress_test \
+	vgetrandom/vgetrandom_stress_test vgetrandom/vgetrandom_fuzz \
+	vgetrandom/vgetrandom_secrecy_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Run after those, in the x86_64 guest only: the library's test built with
-# musl-gcc, and a program on Debian 13's glibc (both x86_64 builds).
+# musl-gcc, a program on Debian 13's glibc (both x86_64 builds), and the
+# statistical tests (Debian 12's x86_64 rngtest and dieharder).
 X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test \
 	vgetrandom/vgetrandom_stats_test
 # Of those, the tests that also run on the host's own kernel: those of
@@ -29,7 +31,8 @@ X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_te
 # no vgetrandom_alloc() there and skip without making the system call.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/libvgetrandom_test_musl \
-	vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_drop_test
+	vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_drop_test \
+	vgetrandom/vgetrandom_secrecy_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
@@ -47,12 +50,16 @@ vgetrandom/vgetrandom_drop_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_reentry_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vdso_kat_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_stats_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vgetrandom_fuzz_SRCS := vDSO/parse_vdso.c
+# A fixed seed, bounded in time (operations done vary with the machine).
+vgetrandom/vgetrandom_fuzz_ARGS := -s 1 -t 20
 
 # The library (tools/lib/vgetrandom) is built into its test.
 vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \
 	../../lib/vgetrandom/vgetrandom_buf.c ../../lib/vgetrandom/vgetrandom_os.c \
 	vDSO/parse_vdso.c
 vgetrandom/vgetrandom_stress_test_SRCS := $(vgetrandom/libvgetrandom_test_SRCS)
+vgetrandom/vgetrandom_secrecy_test_SRCS := $(vgetrandom/libvgetrandom_test_SRCS)
 
 GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include -I $(BUILD)/host
 GUEST_LDLIBS := -lpthread
@@ -71,7 +78,7 @@ A64_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(A64)/headers/include -I $(
 A64_ST := $(A64)/linux/tools/testing/selftests
 
 .PHONY: help deps overlay kernel bins guest-bins arm64-guest-bins host-bins initramfs run test \
-	bench install check-config check-harness patches checkpatch check-series \
+	bench fuzz install check-config check-harness patches checkpatch check-series \
 	check-sparse check-fresh clean distclean
 
 help:
@@ -84,6 +91,8 @@ help:
 	@echo "make kernel         unpack the 6.1 base, lay the overlay over it, configure, build"
 	@echo "make initramfs      guest userland: busybox, init, test binaries"
 	@echo "make bench          speed ratios on the host: ours vs the host kernel's vDSO, syscall, libsodium"
+	@echo "make fuzz           SECONDS=N (default 300) of the libFuzzer target over lib/vdso/getrandom.c,"
+	@echo "                    then of the syscall fuzzer on the host kernel (FUZZ_SEED=N, default random)"
 	@echo "make install        the library, its header, .pc and man pages (DESTDIR, PREFIX)"
 	@echo "make check-config   compile what the overlay changes under Debian's full amd64 config"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
@@ -129,6 +138,21 @@ test:
 bench: overlay
 	@$(MAKE) --no-print-directory host-bins
 	@$(BUILD)/host/vgetrandom_bench $(BENCH_REPS)
+
+# Long fuzzing runs on the host: the libFuzzer target over the generic
+# state machine (corpus kept in $(B)/fuzz/corpus, failing inputs in
+# $(B)/fuzz/), then the syscall-sequence fuzzer on the host's own kernel
+# (the guests run it for 20 s with seed 1 in make test).
+SECONDS ?= 300
+FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: overlay
+	@$(MAKE) --no-print-directory host-bins
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/host/vgetrandom_fuzz -max_total_time=$(SECONDS) -max_len=4096 -seed=$(FUZZ_SEED) \
+		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
+	$(CC) -O2 -g -Wall -Werror -o $(BUILD)/fuzz/vgetrandom_fuzz $(ST)/vgetrandom/vgetrandom_fuzz.c \
+		$(ST)/vDSO/parse_vdso.c
+	$(BUILD)/fuzz/vgetrandom_fuzz -s $(FUZZ_SEED) -t $(SECONDS) -n 1000000000
 
 # The userspace pieces a distribution ships: the static and shared library,
 # its header, pkg-config file and man pages, the vgetrandom_alloc(2) man
