@@ -17,17 +17,22 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vdso_rng_data_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/vgetrandom_drop_test \
 	vgetrandom/vgetrandom_reentry_test vgetrandom/vdso_kat_test \
+	vgetrandom/vgetrandom_stress_test vgetrandom/vgetrandom_fuzz \
+	vgetrandom/vgetrandom_secrecy_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Run after those, in the x86_64 guest only: the library's test built with
-# musl-gcc, and a program on Debian 13's glibc (both x86_64 builds).
-X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test
+# musl-gcc, a program on Debian 13's glibc (both x86_64 builds), and the
+# statistical tests (Debian 12's x86_64 rngtest and dieharder).
+X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test \
+	vgetrandom/vgetrandom_stats_test
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
 # no vgetrandom_alloc() there and skip without making the system call.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/libvgetrandom_test_musl \
-	vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_drop_test
+	vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_drop_test \
+	vgetrandom/vgetrandom_secrecy_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
@@ -44,11 +49,17 @@ vgetrandom/vgetrandom_alloc_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_drop_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_reentry_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vdso_kat_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vgetrandom_stats_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/vgetrandom_fuzz_SRCS := vDSO/parse_vdso.c
+# A fixed seed, bounded in time (operations done vary with the machine).
+vgetrandom/vgetrandom_fuzz_ARGS := -s 1 -t 20
 
 # The library (tools/lib/vgetrandom) is built into its test.
 vgetrandom/libvgetrandom_test_SRCS := ../../lib/vgetrandom/vgetrandom.c \
 	../../lib/vgetrandom/vgetrandom_buf.c ../../lib/vgetrandom/vgetrandom_os.c \
 	vDSO/parse_vdso.c
+vgetrandom/vgetrandom_stress_test_SRCS := $(vgetrandom/libvgetrandom_test_SRCS)
+vgetrandom/vgetrandom_secrecy_test_SRCS := $(vgetrandom/libvgetrandom_test_SRCS)
 
 GUEST_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(BUILD)/headers/include -I $(BUILD)/host
 GUEST_LDLIBS := -lpthread
@@ -67,17 +78,21 @@ A64_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(A64)/headers/include -I $(
 A64_ST := $(A64)/linux/tools/testing/selftests
 
 .PHONY: help deps overlay kernel bins guest-bins arm64-guest-bins host-bins initramfs run test \
-	bench install check-config check-harness patches checkpatch check-series \
+	bench fuzz install check-config check-harness patches checkpatch check-series \
 	check-sparse check-fresh clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
-	@echo "                    (ARCH=arm64: the arm64 kernel in qemu-system-aarch64)"
-	@echo "make test           every test: host, mainline ABI on the host kernel, x86_64 and arm64 guests"
+	@echo "                    (ARCH=arm64: the arm64 kernel in qemu-system-aarch64;"
+	@echo "                    VARIANT=kasan: the kernel with KASAN, UBSAN and KFENCE)"
+	@echo "make test           every test: host, mainline ABI on the host kernel, x86_64, sanitized"
+	@echo "                    x86_64 (KASAN, UBSAN, KFENCE) and arm64 guests"
 	@echo "make deps           install build and test dependencies (apt-get, root)"
 	@echo "make kernel         unpack the 6.1 base, lay the overlay over it, configure, build"
 	@echo "make initramfs      guest userland: busybox, init, test binaries"
 	@echo "make bench          speed on the host: ours vs mainline's vDSO, the syscall and userspace generators"
+	@echo "make fuzz           SECONDS=N (default 300) of the libFuzzer target over lib/vdso/getrandom.c,"
+	@echo "                    then of the syscall fuzzer on the host kernel (FUZZ_SEED=N, default random)"
 	@echo "make install        the library, its header, .pc and man pages (DESTDIR, PREFIX)"
 	@echo "make check-config   compile what the overlay changes under Debian's full amd64 config"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
@@ -95,8 +110,12 @@ deps:
 overlay: deps
 	@harness/kernel.sh $(BUILD) overlay
 
+# VARIANT=kasan: also the sanitized kernel of harness/config/kasan (make run
+# VARIANT=kasan boots it; the guest userland is the same).
+VARIANT ?=
 kernel: deps
 	@VGR_ARCH=$(ARCH) harness/kernel.sh $(BUILD) build
+	$(if $(VARIANT),@VGR_ARCH=$(ARCH) VGR_VARIANT=$(VARIANT) harness/kernel.sh $(BUILD) build)
 
 # Binaries are built in a second make, after the overlay has updated the
 # tree, so their prerequisites are seen as they are now.
@@ -107,10 +126,10 @@ initramfs: bins
 	@VGR_ARCH=$(ARCH) harness/initramfs.sh $(BUILD)
 
 run: initramfs
-	@VGR_ARCH=$(ARCH) harness/qemu.sh $(BUILD) run quiet
+	@VGR_ARCH=$(ARCH) VGR_VARIANT=$(VARIANT) harness/qemu.sh $(BUILD) run quiet
 
 test:
-	@$(MAKE) --no-print-directory ARCH=x86_64 initramfs
+	@$(MAKE) --no-print-directory ARCH=x86_64 VARIANT=kasan initramfs
 	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
 	@harness/test.sh $(BUILD)
 
@@ -126,6 +145,21 @@ bench: overlay
 		$(HOST_DIR)/vgetrandom_bench.gp
 	@sed -i 's/[[:space:]]*$$//' $(BUILD)/bench.svg
 	@echo "bench: $(BUILD)/bench.json $(BUILD)/bench.svg"
+
+# Long fuzzing runs on the host: the libFuzzer target over the generic
+# state machine (corpus kept in $(B)/fuzz/corpus, failing inputs in
+# $(B)/fuzz/), then the syscall-sequence fuzzer on the host's own kernel
+# (the guests run it for 20 s with seed 1 in make test).
+SECONDS ?= 300
+FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: overlay
+	@$(MAKE) --no-print-directory host-bins
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/host/vgetrandom_fuzz -max_total_time=$(SECONDS) -max_len=4096 -seed=$(FUZZ_SEED) \
+		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
+	$(CC) -O2 -g -Wall -Werror -o $(BUILD)/fuzz/vgetrandom_fuzz $(ST)/vgetrandom/vgetrandom_fuzz.c \
+		$(ST)/vDSO/parse_vdso.c
+	$(BUILD)/fuzz/vgetrandom_fuzz -s $(FUZZ_SEED) -t $(SECONDS) -n 1000000000
 
 # The userspace pieces a distribution ships: the static and shared library,
 # its header, pkg-config file and man pages, the vgetrandom_alloc(2) man
@@ -249,6 +283,23 @@ $(BUILD)/guest/vgetrandom/trixie_glibc_test: $(BUILD)/guest/vgetrandom/vgetrando
 		'# vgetrandom_glibc_test (built on Debian 12) on Debian 13'"'"'s glibc' \
 		'd=$$(dirname "$$0")' \
 		'exec "$$d/../glibc-2.41/ld-linux-x86-64.so.2" --library-path "$$d/../glibc-2.41" "$$d/vgetrandom_glibc_test" "$$@"' \
+		> $@
+	@chmod +x $@
+
+# Debian 12's rngtest and dieharder for vgetrandom_stats_test, with the
+# libraries they load, each run by a script through that ld.so.
+STATS := $(BUILD)/guest/stats
+$(BUILD)/guest/vgetrandom/vgetrandom_stats_test: $(STATS)/rngtest $(STATS)/dieharder
+$(STATS)/%: Makefile
+	@mkdir -p $(STATS)/bin $(STATS)/lib
+	@echo "  STATS   guest/stats/$*"
+	@cp /usr/bin/$* $(STATS)/bin/
+	@ldd /usr/bin/$* | awk '/=> \//{print $$3} /^\t\/[^ ]*ld-linux/{print $$1}' | \
+		xargs -I{} cp -L {} $(STATS)/lib/
+	@chmod 755 $(STATS)/lib/* $(STATS)/bin/*
+	@printf '%s\n' '#!/bin/sh' '# Debian 12'"'"'s $* with its own libraries' \
+		'd=$$(dirname "$$0")' \
+		'exec "$$d/lib/ld-linux-x86-64.so.2" --library-path "$$d/lib" "$$d/bin/$*" "$$@"' \
 		> $@
 	@chmod +x $@
 

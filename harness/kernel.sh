@@ -7,6 +7,7 @@
 # in BUILD/linux and leaves BUILD/bzImage and BUILD/headers; arm64 builds
 # in its own copy, BUILD/arm64/linux, with Debian's aarch64-linux-gnu-
 # cross compiler, and leaves BUILD/arm64/Image and BUILD/arm64/headers.
+# VGR_VARIANT (below) builds a second kernel beside either.
 #
 #   overlay: unpack the base once into BUILD/linux-pristine and BUILD/linux,
 #            then lay the repository over BUILD/linux (harness/overlay.sh).
@@ -37,6 +38,18 @@ arm64)
 	target=Image image=arch/arm64/boot/Image cc=aarch64-linux-gnu-gcc ;;
 *)	echo "kernel.sh: VGR_ARCH=$arch: x86_64 or arm64" >&2; exit 2 ;;
 esac
+# VGR_VARIANT=NAME: a second kernel of the same architecture with the
+# fragments of harness/config/NAME/ on top (e.g. kasan: the sanitizers), in
+# its own copy of the tree, OUT/NAME/linux, leaving OUT/NAME/<image>.
+variant=${VGR_VARIANT:-}
+if [ -n "$variant" ]; then
+	[ -d "$here/config/$variant" ] || {
+		echo "kernel.sh: VGR_VARIANT=$variant: no harness/config/$variant/" >&2
+		exit 2
+	}
+	out=$out/$variant tree=$out/linux
+	frags="$frags $(ls "$here"/config/"$variant"/*.config | LC_ALL=C sort)"
+fi
 mkdir -p "$build" "$out"
 
 unpack() {
@@ -112,7 +125,7 @@ kbuild() {
 	[ -n "${HOME:-}" ] || export CCACHE_DIR="$build/ccache"
 	command -v ccache >/dev/null && ccache -s >/dev/null 2>&1 && cc="ccache $cc"
 	log=$out/kernel-build.log
-	echo "  BUILD   $target for $arch (log: $log)"
+	echo "  BUILD   $target for $arch${variant:+ ($variant)} (log: $log)"
 	# One kernel build at a time on this machine (helpers share the lock).
 	if ! flock /tmp/kbuild.lock make -C "$tree" $kargs CC="$cc" -j"$(nproc)" \
 		"$target" > "$log" 2>&1; then

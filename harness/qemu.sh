@@ -24,6 +24,10 @@ cpu=${VGR_CPU:-max}
 # test: where the console and results go (BUILD/NAME-console.log, .tap).
 name=${VGR_RUN_NAME:-guest}
 
+# VGR_VARIANT=NAME boots the kernel of that variant (harness/kernel.sh:
+# DIR/NAME/bzImage or Image) with the same initramfs.
+variant=${VGR_VARIANT:-}
+
 # VGR_ARCH=arm64: qemu-system-aarch64 -M virt with BUILD/arm64/Image.  Its
 # one UART is the console; the results go through a virtio serial port
 # named vgr.results.  pauth-impdef keeps -cpu max's pointer
@@ -31,7 +35,7 @@ name=${VGR_RUN_NAME:-guest}
 case ${VGR_ARCH:-x86_64} in
 arm64)
 	dir=$build/arm64 qemu=qemu-system-aarch64 machine="-machine virt"
-	image=$dir/Image console=ttyAMA0 extra="vgr.results=vgr.results"
+	image=$dir/${variant:+$variant/}Image console=ttyAMA0 extra="vgr.results=vgr.results"
 	[ "$cpu" = max ] && cpu=max,pauth-impdef=on
 	results() {
 		echo -chardev "file,id=vgr,path=$1" -device virtio-serial-pci \
@@ -40,7 +44,7 @@ arm64)
 	;;
 *)
 	dir=$build qemu=qemu-system-x86_64 machine=
-	image=$dir/bzImage console=ttyS0 extra=
+	image=$dir/${variant:+$variant/}bzImage console=ttyS0 extra=
 	results() {
 		echo -serial "file:$1"
 	}

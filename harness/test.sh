@@ -13,7 +13,8 @@
 #             cover every file and apply with git am onto the base
 #   guest:    BUILD/guest/list, run in QEMU on our kernel; the kernel
 #             console must stay free of oopses, BUGs, WARNINGs and panics;
-#             then the vDSO tests again on a CPU without AVX2 (guest-sse2),
+#             then the suite on the sanitized kernel (guest-kasan), the
+#             vDSO tests again on a CPU without AVX2 (guest-sse2),
 #             glibc 2.41 on the kernel booted without a vDSO
 #             (guest-novdso), then the whole guest suite on the arm64
 #             kernel (guest-arm64).
@@ -166,6 +167,23 @@ guest() {
 
 echo "== guest tests (QEMU -cpu max, $(cat "$build/linux/include/config/kernel.release")) =="
 guest guest "$build/guest/list" max
+
+# The sanitized kernel (harness/config/kasan: KASAN, UBSAN, KFENCE with a
+# short sampling interval), the same guest suite but for the statistical
+# test, which checks the vDSO's output, not the kernel.  A sanitizer's
+# report on the console fails the run like any other.
+kasan_tests=$(awk '$1 != "vgetrandom/vgetrandom_stats_test" { print $1 }' "$build/guest/list")
+echo "== guest tests on the sanitized kernel (KASAN, UBSAN, KFENCE; $(cat "$build/kasan/linux/include/config/kernel.release")) =="
+printf '%s\n' $kasan_tests > "$build/guest/kasan.list"
+export VGR_VARIANT=kasan
+guest guest-kasan "$build/guest/kasan.list" max kfence.sample_interval=10 \
+	"vgr.tests=$(echo $kasan_tests | tr ' ' ,)"
+unset VGR_VARIANT
+if grep -q 'KernelAddressSanitizer initialized' "$build/guest-kasan-console.log"; then
+	echo "PASS guest-kasan/kernel: the guest ran the KASAN kernel (KernelAddressSanitizer initialized)" | tee -a "$lines"
+else
+	echo "FAIL guest-kasan/kernel: the console does not show KASAN initialized" | tee -a "$lines"
+fi
 
 # The same kernel on a CPU without AVX2: the vDSO keeps its SSE2 ChaCha20
 # (no alternative applied), which no other guest run executes.
