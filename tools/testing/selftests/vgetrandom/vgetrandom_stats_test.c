@@ -119,7 +119,7 @@ static long field(const char *out, const char *key)
 	return p ? atol(p + strlen(key)) : -1;
 }
 
-static void rngtest(void)
+static void run_rngtest(void)
 {
 	static char out[1 << 14];
 	char blocks[16];
@@ -152,7 +152,7 @@ static const char *const dh_tests[] = {
 	NULL,
 };
 
-static void dieharder(void)
+static void run_dieharder(void)
 {
 	static char out[1 << 14];
 	int passed = 0, weak = 0, failed = 0, runs = 0;
@@ -211,7 +211,7 @@ int main(int argc, char **argv)
 	if (state == MAP_FAILED)
 		ksft_exit_fail_msg("a state: %s\n", strerror(errno));
 
-	rngtest();
-	dieharder();
+	run_rngtest();
+	run_dieharder();
 	ksft_finished();
 }

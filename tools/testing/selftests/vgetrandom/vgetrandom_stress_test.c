@@ -277,7 +277,7 @@ static void *pager(void *arg)
 /* States for the vDSO threads: from the allocator, or as the vDSO asks. */
 static int get_states(void)
 {
-	long (*alloc)(struct vgetrandom_alloc_args_v0 *, size_t) =
+	long (*alloc)(struct vgetrandom_alloc_args_v0 *args, size_t size) =
 		vgr_vdso_sym("__vdso_vgetrandom_alloc");
 	struct vgetrandom_alloc_args_v0 a = { .num = NVDSO + 1 };
 	char *map;
