@@ -23,9 +23,11 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Run after those, in the x86_64 guest only: the library's test built with
 # musl-gcc, a program on Debian 13's glibc (both x86_64 builds), and the
-# statistical tests (Debian 12's x86_64 rngtest and dieharder).
+# statistical tests (Debian 12's x86_64 rngtest and dieharder), and the
+# host's python3 with and without the preload library (the harness shares
+# the host's /usr and /etc, and $(B)/host/lib, with the guest over 9p).
 X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test \
-	vgetrandom/vgetrandom_stats_test
+	vgetrandom/vgetrandom_stats_test vgetrandom/debian_python_test
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
 # no vgetrandom_alloc() there and skip without making the system call.
@@ -50,6 +52,8 @@ vgetrandom/vgetrandom_drop_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_reentry_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vdso_kat_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_stats_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/debian_python_test_SRCS := vDSO/parse_vdso.c
+vgetrandom/debian_python_test_ARGS := -r
 vgetrandom/vgetrandom_fuzz_SRCS := vDSO/parse_vdso.c
 # A fixed seed, bounded in time (operations done vary with the machine).
 vgetrandom/vgetrandom_fuzz_ARGS := -s 1 -t 20
@@ -92,7 +96,7 @@ help:
 	@echo "make initramfs      guest userland: busybox, init, test binaries"
 	@echo "make bench          speed on the host: ours vs mainline's vDSO, the syscall and userspace generators"
 	@echo "make fuzz           SECONDS=N (default 300) of the libFuzzer target over lib/vdso/getrandom.c,"
-	@echo "                    then of the syscall fuzzer on the host kernel (FUZZ_SEED=N, default random)"
+	@echo "                    then of the syscall fuzzer in the sanitized guest (FUZZ_SEED=N, default random)"
 	@echo "make install        the library, its header, .pc and man pages (DESTDIR, PREFIX)"
 	@echo "make check-config   compile what the overlay changes under Debian's full amd64 config"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
@@ -148,8 +152,9 @@ bench: overlay
 
 # Long fuzzing runs on the host: the libFuzzer target over the generic
 # state machine (corpus kept in $(B)/fuzz/corpus, failing inputs in
-# $(B)/fuzz/), then the syscall-sequence fuzzer on the host's own kernel
-# (the guests run it for 20 s with seed 1 in make test).
+# $(B)/fuzz/), then the syscall-sequence fuzzer as long in a guest of the
+# sanitized kernel (harness/fuzz-guest.sh; make test runs it for 20 s with
+# seed 1 in every guest).
 SECONDS ?= 300
 FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fuzz: overlay
@@ -157,9 +162,8 @@ fuzz: overlay
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(BUILD)/host/vgetrandom_fuzz -max_total_time=$(SECONDS) -max_len=4096 -seed=$(FUZZ_SEED) \
 		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
-	$(CC) -O2 -g -Wall -Werror -o $(BUILD)/fuzz/vgetrandom_fuzz $(ST)/vgetrandom/vgetrandom_fuzz.c \
-		$(ST)/vDSO/parse_vdso.c
-	$(BUILD)/fuzz/vgetrandom_fuzz -s $(FUZZ_SEED) -t $(SECONDS) -n 1000000000
+	@$(MAKE) --no-print-directory ARCH=x86_64 VARIANT=kasan initramfs
+	@harness/fuzz-guest.sh $(BUILD) $(SECONDS) $(FUZZ_SEED)
 
 # The userspace pieces a distribution ships: the static and shared library,
 # its header, pkg-config file and man pages, the vgetrandom_alloc(2) man

@@ -12,6 +12,8 @@
 #   vgr.inject=fail|panic|hang   harness self-checks (make check-harness).
 #   vgr.timeout=S   per-test time limit inside the guest (default 300).
 #   vgr.tests=A,B   run only these tests of /tests/list.
+#   vgr.args=X,Y    with vgr.tests: run them with the arguments "X Y" in
+#                   place of their own in /tests/list (make fuzz).
 #   vgr.results=DEV the results channel (default /dev/ttyS1); or NAME, the
 #                   virtio serial port of that name (arm64's virt machine
 #                   has one UART, so there the results take such a port).
@@ -27,13 +29,14 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
-mode=run inject= timeout=300 only= res=/dev/ttyS1
+mode=run inject= timeout=300 only= res=/dev/ttyS1 args_over=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	vgr.mode=*) mode=${arg#vgr.mode=} ;;
 	vgr.inject=*) inject=${arg#vgr.inject=} ;;
 	vgr.timeout=*) timeout=${arg#vgr.timeout=} ;;
 	vgr.tests=*) only=,${arg#vgr.tests=}, ;;
+	vgr.args=*) args_over=$(echo "${arg#vgr.args=}" | tr , ' ') ;;
 	vgr.results=*) res=${arg#vgr.results=} ;;
 	esac
 done
@@ -92,6 +95,7 @@ while read -r t args; do
 	"" | *,$t,*) ;;
 	*) continue ;;
 	esac
+	[ -n "$only" ] && [ -n "$args_over" ] && args=$args_over
 	echo "vgr: running $t $args"
 	echo "# vgr-test: $t" > $res
 	cd /tmp

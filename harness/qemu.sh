@@ -43,7 +43,17 @@ arm64)
 	}
 	;;
 *)
-	dir=$build qemu=qemu-system-x86_64 machine=
+	# The host's /usr and /etc and the preload library's directory,
+	# read-only over 9p (debian_python_test mounts them).
+	dir=$build qemu=qemu-system-x86_64
+	machine=
+	# Not for the variants: python3 does not run there (harness/test.sh).
+	shares="vgr.usr:/usr vgr.etc:/etc vgr.lib:$build/host/lib"
+	[ -n "$variant" ] && shares=
+	for share in $shares; do
+		[ -d "${share#*:}" ] || continue
+		machine="$machine -virtfs local,path=${share#*:},mount_tag=${share%%:*},security_model=none,readonly=on"
+	done
 	image=$dir/${variant:+$variant/}bzImage console=ttyS0 extra=
 	results() {
 		echo -serial "file:$1"

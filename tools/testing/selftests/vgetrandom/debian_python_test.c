@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debian_python_test - an unmodified program of the host's Debian 12,
+ * python3, in the guest, with and without libvgetrandom-preload.so.
+ *
+ * The harness shares the host's /usr and /etc and the directory holding
+ * the preload library read-only with the guest (QEMU -virtfs, 9p, tags
+ * vgr.usr, vgr.etc and vgr.lib).  This test mounts them into a root of
+ * its own (/host: a tmpfs with Debian's merged-/usr links, /proc and
+ * /dev), chroots there and runs python3 calling os.urandom(16) PY_CALLS
+ * times, counting its getrandom system calls with ptrace: one per call
+ * with Debian 12's glibc 2.36 alone, a handful with the preload, which
+ * serves them from the vDSO.
+ *
+ *	debian_python_test [-r] [-p PRELOAD]
+ *
+ * -r: the shares are required (make test's guest): missing ones fail the
+ * test instead of skipping it.  PRELOAD is the library's path inside the
+ * new root (default /vgr/libvgetrandom-preload.so).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "../vDSO/parse_vdso.h"
+#include "vgetrandom_test_util.h"
+
+#define ROOT		"/host"
+#define PY_CALLS	100000
+#define MAX_SYSCALLS	8
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+static const char *preload = "/vgr/libvgetrandom-preload.so";
+static bool with_preload;
+
+/* The new root: the three shares, the merged-/usr links, /proc, /dev. */
+static const char *make_root(void)
+{
+	static const char *const dirs[] = { "usr", "etc", "vgr", "proc", "dev", "tmp" };
+	static const char *const links[][2] = {
+		{ "usr/bin", "bin" }, { "usr/sbin", "sbin" },
+		{ "usr/lib", "lib" }, { "usr/lib64", "lib64" },
+	};
+	static const char *const shares[][2] = {
+		{ "vgr.usr", "usr" }, { "vgr.etc", "etc" }, { "vgr.lib", "vgr" },
+	};
+	static char why[128];
+	char path[64];
+
+	if (mkdir(ROOT, 0755) && errno != EEXIST)
+		return "mkdir " ROOT;
+	if (mount("tmpfs", ROOT, "tmpfs", 0, "mode=0755"))
+		return "mount tmpfs on " ROOT;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), ROOT "/%s", dirs[i]);
+		if (mkdir(path, 0755))
+			return "mkdir in " ROOT;
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), ROOT "/%s", links[i][1]);
+		if (symlink(links[i][0], path))
+			return "symlink in " ROOT;
+	}
+	for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+		snprintf(path, sizeof(path), ROOT "/%s", shares[i][1]);
+		if (mount(shares[i][0], path, "9p", MS_RDONLY,
+			  "trans=virtio,version=9p2000.L,cache=loose")) {
+			snprintf(why, sizeof(why), "9p share %s: %s (no -virtfs, or no 9p in this kernel)",
+				 shares[i][0], strerror(errno));
+			return why;
+		}
+	}
+	if (mount("proc", ROOT "/proc", "proc", 0, NULL) ||
+	    mount("/dev", ROOT "/dev", NULL, MS_BIND | MS_REC, NULL) ||
+	    mount("tmpfs", ROOT "/tmp", "tmpfs", 0, NULL))
+		return "mount proc, dev or tmp in " ROOT;
+	return NULL;
+}
+
+/* In the traced child: python3 in the new root. */
+static int python3(void)
+{
+	char *argv[] = { "python3", "-c",
+		"import os\nfor _ in range(" STR(PY_CALLS) "):\n    os.urandom(16)\n", NULL };
+	char env_preload[4200];
+	char *envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL, NULL };
+
+	if (chroot(ROOT) || chdir("/"))
+		return 101;
+	if (with_preload) {
+		snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s", preload);
+		envp[2] = env_preload;
+	}
+	execve("/usr/bin/python3", argv, envp);
+	return 102;
+}
+
+int main(int argc, char **argv)
+{
+	bool required = false;
+	const char *why;
+	long without, with;
+	int opt, code;
+	char path[4200];
+
+	while ((opt = getopt(argc, argv, "rp:")) != -1) {
+		if (opt == 'r')
+			required = true;
+		else if (opt == 'p')
+			preload = optarg;
+		else
+			ksft_exit_fail_msg("usage: %s [-r] [-p PRELOAD]\n", argv[0]);
+	}
+	ksft_print_header();
+	ksft_set_plan(2);
+
+	why = make_root();
+	if (why && required)
+		ksft_exit_fail_msg("%s\n", why);
+	if (why)
+		ksft_exit_skip("%s\n", why);
+	snprintf(path, sizeof(path), ROOT "%s", preload);
+	if (access(ROOT "/usr/bin/python3", X_OK) || access(path, R_OK))
+		ksft_exit_fail_msg("no /usr/bin/python3 or no %s in the shared root\n", preload);
+
+	with_preload = false;
+	without = count_getrandom(python3, &code);
+	ksft_test_result(!code && without >= PY_CALLS,
+			 "Debian 12's python3 in a chroot on the host's /usr, os.urandom(16) x %d, glibc 2.36 alone: %ld getrandom syscalls (exit %d)\n",
+			 PY_CALLS, without, code);
+	with_preload = true;
+	with = count_getrandom(python3, &code);
+	ksft_test_result(!code && with >= 0 && with <= MAX_SYSCALLS,
+			 "Debian 12's python3, os.urandom(16) x %d, LD_PRELOAD=libvgetrandom-preload.so: %ld getrandom syscalls (at most %d; exit %d)\n",
+			 PY_CALLS, with, MAX_SYSCALLS, code);
+	ksft_finished();
+}
