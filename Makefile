@@ -221,7 +221,8 @@ guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(X86_GUEST_TESTS) $(GUES
 # The base's 6.1 userfaultfd test asks for write-protect faults, which 6.1
 # has only on x86_64 (UFFDIO_API fails with EINVAL): make test reports it
 # skipped on arm64.
-A64_GUEST_TESTS := $(filter-out vm/userfaultfd,$(GUEST_TESTS))
+# After those on arm64: a program on Debian 13's arm64 glibc 2.41.
+A64_GUEST_TESTS := $(filter-out vm/userfaultfd,$(GUEST_TESTS)) vgetrandom/trixie_glibc_test
 arm64-guest-bins: $(addprefix $(A64)/guest/,$(A64_GUEST_TESTS) $(GUEST_PROGS))
 	@printf '%s\n' $(foreach t,$(A64_GUEST_TESTS),"$t $($t_ARGS)") > $(A64)/guest/list
 
@@ -279,6 +280,32 @@ $(BUILD)/guest/vgetrandom/vgetrandom_glibc_test: $(ST)/vgetrandom/vgetrandom_gli
 	@mkdir -p $(dir $@)
 	@echo "  CC      guest/vgetrandom/vgetrandom_glibc_test (dynamic)"
 	@$(CC) $(filter-out -static,$(GUEST_CFLAGS)) -o $@ $< $(ST)/vDSO/parse_vdso.c $(GUEST_LDLIBS)
+
+# The same for the arm64 guest: Debian 13's arm64 libc6, and the program
+# cross-built, dynamically, on Debian 12's arm64 cross glibc.
+A64_GLIBC := $(A64)/guest/glibc-2.41
+A64_TRIXIE_LIBDIR := $(BUILD)/trixie-arm64/root/usr/lib/aarch64-linux-gnu
+$(A64_GLIBC)/libc.so.6: harness/trixie-libc.sh
+	@harness/trixie-libc.sh $(BUILD) arm64
+	@mkdir -p $(A64_GLIBC)
+	@cp $(A64_TRIXIE_LIBDIR)/ld-linux-aarch64.so.1 $(A64_TRIXIE_LIBDIR)/libc.so.6 $(A64_GLIBC)/
+	@chmod 755 $(A64_GLIBC)/*
+
+$(A64)/guest/vgetrandom/vgetrandom_glibc_test: $(A64_ST)/vgetrandom/vgetrandom_glibc_test.c \
+		$(A64_ST)/vDSO/parse_vdso.c $$(A64_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      arm64/guest/vgetrandom/vgetrandom_glibc_test (dynamic)"
+	@$(A64_CC) $(filter-out -static,$(A64_CFLAGS)) -o $@ $< $(A64_ST)/vDSO/parse_vdso.c \
+		$(GUEST_LDLIBS)
+
+$(A64)/guest/vgetrandom/trixie_glibc_test: $(A64)/guest/vgetrandom/vgetrandom_glibc_test \
+		$(A64_GLIBC)/libc.so.6 Makefile
+	@printf '%s\n' '#!/bin/sh' \
+		'# vgetrandom_glibc_test (built on Debian 12) on Debian 13'"'"'s arm64 glibc' \
+		'd=$$(dirname "$$0")' \
+		'exec "$$d/../glibc-2.41/ld-linux-aarch64.so.1" --library-path "$$d/../glibc-2.41" "$$d/vgetrandom_glibc_test" "$$@"' \
+		> $@
+	@chmod +x $@
 
 # Paths relative to the script, so that it runs in the guest and here.
 $(BUILD)/guest/vgetrandom/trixie_glibc_test: $(BUILD)/guest/vgetrandom/vgetrandom_glibc_test \

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# trixie-libc.sh BUILD - Debian 13 (trixie)'s libc6 for amd64, unpacked
-# under BUILD/trixie/root: glibc 2.41, the first glibc to use the vDSO's
+# trixie-libc.sh BUILD [ARCH] - Debian 13 (trixie)'s libc6 for ARCH (amd64,
+# the default, or arm64), unpacked under BUILD/trixie/root (arm64:
+# BUILD/trixie-arm64/root): glibc 2.41, the first glibc to use the vDSO's
 # getrandom(), for the guest test that runs a program on it.
 #
 # Fetched once, from the Debian archive this machine's apt already uses
@@ -12,14 +13,19 @@
 # reconfigured.  Later runs find the unpacked libc and do nothing.
 set -eu
 build=$(cd "$1" && pwd)
-dir=$build/trixie
+arch=${2:-amd64}
+case $arch in
+amd64)	dir=$build/trixie triplet=x86_64-linux-gnu ;;
+arm64)	dir=$build/trixie-arm64 triplet=aarch64-linux-gnu ;;
+*)	echo "trixie-libc: ARCH $arch: amd64 or arm64" >&2; exit 2 ;;
+esac
 root=$dir/root
 apt=$dir/apt
 suite=trixie
 pkg=libc6
 min=2.41
 
-[ -f "$dir/stamp" ] && [ -x "$root/usr/lib/x86_64-linux-gnu/libc.so.6" ] && exit 0
+[ -f "$dir/stamp" ] && [ -f "$root/usr/lib/$triplet/libc.so.6" ] && exit 0
 
 # The Debian archive this machine's apt fetches bookworm from: what apt
 # would download on an update (its own parsing of every sources format),
@@ -33,21 +39,22 @@ if [ -z "$mirror" ]; then
 	exit 1
 fi
 
-echo "  FETCH   $pkg from $suite ($mirror), once"
+echo "  FETCH   $pkg:$arch from $suite ($mirror), once"
 echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
 	> "$apt/sources.list"
 # Only our sources, lists, cache and no preferences of this machine's.
 set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts="$apt/parts" \
 	-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$apt/parts" \
 	-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" \
-	-o APT::Architecture=amd64 -o APT::Sandbox::User=root -q
+	-o APT::Architecture="$arch" -o APT::Architectures::="$arch" \
+	-o APT::Sandbox::User=root -q
 if ! apt-get "$@" update > "$dir/fetch.log" 2>&1 ||
    ! (cd "$dir/debs" && apt-get "$@" download "$pkg") >> "$dir/fetch.log" 2>&1; then
 	tail -5 "$dir/fetch.log" >&2
 	echo "trixie-libc: could not fetch $pkg from $suite (log: $dir/fetch.log)" >&2
 	exit 1
 fi
-deb=$(ls "$dir/debs/${pkg}_"*_amd64.deb)
+deb=$(ls "$dir/debs/${pkg}_"*_"$arch".deb)
 version=$(dpkg-deb -f "$deb" Version)
 # The upstream version: 2.41-12 -> 2.41.
 upstream=${version%%-*}
