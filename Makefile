@@ -265,6 +265,17 @@ $(BUILD)/guest/vgetrandom/libvgetrandom_test_musl: $(ST)/vgetrandom/libvgetrando
 	@echo "  MUSLCC  guest/vgetrandom/libvgetrandom_test_musl"
 	@musl-gcc $(GUEST_CFLAGS) -o $@ $< $(MUSL_LIB) $(GUEST_LDLIBS)
 
+# $(call trixie_wrapper,LD.SO): the script that runs vgetrandom_glibc_test
+# (built on Debian 12) on Debian 13's glibc beside it, through that ld.so.
+define trixie_wrapper
+@printf '%s\n' '#!/bin/sh' \
+	'# vgetrandom_glibc_test (built on Debian 12) on Debian 13'"'"'s glibc' \
+	'd=$$(dirname "$$0")' \
+	'exec "$$d/../glibc-2.41/$(1)" --library-path "$$d/../glibc-2.41" "$$d/vgetrandom_glibc_test" "$$@"' \
+	> $@
+@chmod +x $@
+endef
+
 # glibc 2.41: Debian 13's ld.so and libc (harness/trixie-libc.sh fetches
 # them once), and a program built here, dynamically, on Debian 12's glibc
 # headers, which trixie_glibc_test runs on them with ld.so --library-path.
@@ -300,22 +311,12 @@ $(A64)/guest/vgetrandom/vgetrandom_glibc_test: $(A64_ST)/vgetrandom/vgetrandom_g
 
 $(A64)/guest/vgetrandom/trixie_glibc_test: $(A64)/guest/vgetrandom/vgetrandom_glibc_test \
 		$(A64_GLIBC)/libc.so.6 Makefile
-	@printf '%s\n' '#!/bin/sh' \
-		'# vgetrandom_glibc_test (built on Debian 12) on Debian 13'"'"'s arm64 glibc' \
-		'd=$$(dirname "$$0")' \
-		'exec "$$d/../glibc-2.41/ld-linux-aarch64.so.1" --library-path "$$d/../glibc-2.41" "$$d/vgetrandom_glibc_test" "$$@"' \
-		> $@
-	@chmod +x $@
+	$(call trixie_wrapper,ld-linux-aarch64.so.1)
 
 # Paths relative to the script, so that it runs in the guest and here.
 $(BUILD)/guest/vgetrandom/trixie_glibc_test: $(BUILD)/guest/vgetrandom/vgetrandom_glibc_test \
 		$(GLIBC)/libc.so.6 Makefile
-	@printf '%s\n' '#!/bin/sh' \
-		'# vgetrandom_glibc_test (built on Debian 12) on Debian 13'"'"'s glibc' \
-		'd=$$(dirname "$$0")' \
-		'exec "$$d/../glibc-2.41/ld-linux-x86-64.so.2" --library-path "$$d/../glibc-2.41" "$$d/vgetrandom_glibc_test" "$$@"' \
-		> $@
-	@chmod +x $@
+	$(call trixie_wrapper,ld-linux-x86-64.so.2)
 
 # Debian 12's rngtest and dieharder for vgetrandom_stats_test, with the
 # libraries they load, each run by a script through that ld.so.

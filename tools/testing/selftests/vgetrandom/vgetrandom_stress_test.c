@@ -394,22 +394,6 @@ static void sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
 	}
 }
 
-/* "key value" of a flat-keyed file of the cgroup, 0 if absent, -1 on error */
-static long cg_key(const char *file, const char *key)
-{
-	char line[256], k[64];
-	long v, ret = 0;
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", k, &v) == 2 && !strcmp(k, key))
-			ret = v;
-	fclose(f);
-	return ret;
-}
-
 static void cg_join(void)
 {
 	char buf[32];
@@ -483,8 +467,8 @@ int main(int argc, char **argv)
 	waitpid(hog_pid, &status, 0);
 	if (pread(report_fd, &dropped, sizeof(dropped), 0) != sizeof(dropped))
 		dropped = 0;
-	oom = cg_key(CG "/memory.events", "oom_kill");
-	steal = cg_key(CG "/memory.stat", "pgsteal");
+	oom = flat_key(CG "/memory.events", "oom_kill");
+	steal = flat_key(CG "/memory.stat", "pgsteal");
 	rmdir(CG);
 
 	n = atomic_load(&slog->n);

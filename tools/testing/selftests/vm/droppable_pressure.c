@@ -37,22 +37,13 @@
 
 static bool swap_on, verbose;
 
-/* "key value" from a flat-keyed cgroup file such as memory.events */
+/* "key value" from a flat-keyed file of the test cgroup, or -1 */
 static long cg_key(const char *file, const char *key)
 {
-	char path[256], line[256], k[64];
-	long v, ret = -1;
-	FILE *f;
+	char path[256];
 
 	snprintf(path, sizeof(path), CG "/%s", file);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", k, &v) == 2 && !strcmp(k, key))
-			ret = v;
-	fclose(f);
-	return ret;
+	return flat_key(path, key);
 }
 
 static int cg_setup(unsigned long max)

@@ -22,6 +22,25 @@
 
 static size_t page_size;
 
+/*
+ * The value of @key in a flat-keyed file such as a cgroup's memory.events
+ * ("key value" lines), or -1 if the file or the key is missing.
+ */
+static inline long flat_key(const char *path, const char *key)
+{
+	char line[256], k[64];
+	long v, ret = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", k, &v) == 2 && !strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
 /* Write @s to a sysfs/procfs/cgroup file: 0, or -1 if it was refused. */
 static inline int write_str(const char *path, const char *s)
 {
