@@ -14,6 +14,14 @@
 # BUILD/fresh/root.  Logs: BUILD/fresh/run.log, BUILD/fresh/test.log.
 # VGR_FRESH_ROUNDS=2 runs both commands a second time (the README's
 # second-run times); VGR_FRESH_KEEP=1 keeps the root afterwards.
+#
+# The root borrows this machine's compiler cache: ccache's directory is
+# bind-mounted where the root's own ccache looks for it (/root/.cache/ccache).
+# That changes build times only: the root still installs ccache and the
+# compilers itself, and ccache hashes each compiler (size and mtime, both
+# set by dpkg from the package) and the preprocessed source, so a hit is
+# the object file this very compiler makes from this very source.
+# VGR_FRESH_CCACHE=0 builds with an empty cache instead (first-run times).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -66,7 +74,7 @@ cleanup() {
 	for p in /proc/[0-9]*; do
 		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
 	done
-	for m in dev sys proc; do
+	for m in root/.cache/ccache dev sys proc; do
 		mountpoint -q "$root/$m" 2>/dev/null && umount -R "$root/$m"
 	done
 	return 0
@@ -115,6 +123,16 @@ mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --rbind /dev "$root/dev"
 mount --make-rslave "$root/dev"
+ccache_dir=
+if [ "${VGR_FRESH_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null; then
+	ccache_dir=$(ccache -k cache_dir 2>/dev/null || :)
+	[ -d "$ccache_dir" ] || ccache_dir=
+fi
+if [ -n "$ccache_dir" ]; then
+	mkdir -p "$root/root/.cache/ccache"
+	mount --bind "$ccache_dir" "$root/root/.cache/ccache"
+	echo "  FRESH   compiler cache: $ccache_dir (VGR_FRESH_CCACHE=0: none)"
+fi
 
 # in_root CMD LOG - CMD in the clone, as a fresh root login would run it.
 in_root() {
