@@ -22,6 +22,14 @@
 #define VGETRANDOM_BATCH_SIZE		(VGETRANDOM_BATCH_BLOCKS * VGETRANDOM_CHACHA_BLOCK_SIZE)
 
 /*
+ * Blocks generated straight into a caller's buffer come in multiples of this:
+ * the multi-block ChaCha20s work in groups of 4, 8 or 16 blocks, and a partial
+ * last group costs as much as a whole one. What is left over (fewer than this
+ * many blocks) comes from the refilled batch, which must therefore hold it.
+ */
+#define VGETRANDOM_DIRECT_BLOCKS	8
+
+/*
  * Size of one opaque state, as reported to userspace by the parameter query.
  * A power of two, so that states carved at this stride from the start of a
  * page never straddle a page boundary and each page holds four of them.

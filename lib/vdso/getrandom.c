@@ -168,9 +168,10 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
  *
  * Small requests are served from the batch. Larger ones take what is left
  * there, then get whole blocks generated straight into @buffer with the
- * current key (the used-up batch holding the cipher's scratch), after
- * which a refill (continuing the same counter) replaces the key; the tail
- * comes from the fresh batch.
+ * current key (the used-up batch holding the cipher's scratch), in
+ * multiples of VGETRANDOM_DIRECT_BLOCKS, after which a refill (continuing
+ * the same counter) replaces the key; the tail, which may be up to
+ * VGETRANDOM_DIRECT_BLOCKS blocks, comes from the fresh batch.
  *
  * Everything is read from the state afresh and written back only while the
  * state is still ours: no value read before a takeover is stored after it.
@@ -199,6 +200,7 @@ static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 	len -= avail;
 
 	nblocks = len / VGETRANDOM_CHACHA_BLOCK_SIZE;
+	nblocks -= nblocks % VGETRANDOM_DIRECT_BLOCKS;
 	if (nblocks) {
 		if (!__arch_chacha20_blocks_owned(buffer, state->key, counter, nblocks,
 						  state->batch + VGETRANDOM_SCRATCH_OFFSET,
@@ -280,6 +282,8 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 	BUILD_BUG_ON(PAGE_SIZE % VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(sizeof(state->key) >= VGETRANDOM_BATCH_SIZE);
 	BUILD_BUG_ON(sizeof(state->key) > VGETRANDOM_SCRATCH_OFFSET);
+	BUILD_BUG_ON(VGETRANDOM_DIRECT_BLOCKS * VGETRANDOM_CHACHA_BLOCK_SIZE >
+		     sizeof(state->batch) - sizeof(state->key));
 
 	if (unlikely(opaque_len == ~0UL && !buffer && !len && !flags)) {
 		struct vgetrandom_opaque_params *params = opaque_state;

@@ -4,8 +4,11 @@
  *
  * Three paths, chosen when the vDSO image is patched at boot: AVX-512VL and
  * AVX2 compute eight blocks at once, and SSE2, which runs on every x86_64,
- * four. Either way one block sits in each 32-bit lane: register n holds
- * state word n of all the blocks. That takes all sixteen vector registers
+ * four. On CPUs whose clock does not drop after 512-bit work
+ * (X86_FEATURE_ZMM_FAST), the AVX-512 path computes sixteen blocks at once
+ * in ZMM registers while more than eight are left. Either way one block
+ * sits in each 32-bit lane: register n holds state word n of all the
+ * blocks. That takes all sixteen vector registers
  * of SSE2 and AVX2, and their rotations need a seventeenth as scratch. The
  * stack is off limits (key-derived data there would outlive the call and be
  * copied into fork children), and so is the caller's buffer (others may
@@ -49,6 +52,15 @@
 	.quad	0, 1, 2, 3
 .Lctr4567:
 	.quad	4, 5, 6, 7
+/* ... and of lanes 8-15: with the two above, those of sixteen ZMM lanes */
+.Lctr89ab:
+	.quad	8, 9, 10, 11, 12, 13, 14, 15
+/* vpermi2d indices gathering the low and the high words of 16 quadwords */
+.balign 64
+.Lqlo:
+	.long	0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+.Lqhi:
+	.long	1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
 .Lsigma:
 	.long	0x61707865, 0x61707865, 0x61707865, 0x61707865	/* "expa" */
 	.long	0x3320646e, 0x3320646e, 0x3320646e, 0x3320646e	/* "nd 3" */
@@ -458,7 +470,27 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 .Lstored8x\@:
 .endm
 
+/*
+ * Leave no key-derived data in any vector register: vzeroall clears all of
+ * %zmm0-15 (and nothing above), then %zmm16-31 one by one.
+ */
+.macro CLEARX
+	vzeroall
+	.irp r, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	vpxord	%xmm\r, %xmm\r, %xmm\r
+	.endr
+.endm
+
 .Lavx512_group:
+	/*
+	 * More than eight blocks to go: sixteen at once in ZMM registers, on
+	 * CPUs where 512-bit vectors do not slow the core down (patched to
+	 * fall through there).
+	 */
+	ALTERNATIVE "jmp .Lavx512_ymm", "", X86_FEATURE_ZMM_FAST
+	cmp	$8, NBLOCKS
+	ja	.Lzmm_group
+.Lavx512_ymm:
 	vmovdqa	.Lsigma8 + 0(%rip), %ymm0
 	vmovdqa	.Lsigma8 + 32(%rip), %ymm1
 	vmovdqa	.Lsigma8 + 64(%rip), %ymm2
@@ -526,16 +558,165 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 
 .Lavx512_last:
 	add	NBLOCKS, CTR
-	/* vzeroall clears all of zmm0-15 (and nothing above): then zmm16. */
-	vzeroall
-	vpxord	%ymm16, %ymm16, %ymm16
+	CLEARX
 	jmp	.Lout
 
 .Lavx512_not_owned:
-	vzeroall
-	vpxord	%ymm16, %ymm16, %ymm16
+	CLEARX
 	xor	%eax, %eax
 	RET
+
+/*
+ * ZMM: sixteen blocks in the lanes of %zmm0-15. The other sixteen registers
+ * keep the key and counter words for the feed-forward (so the key is read
+ * once, and checked once), then serve the transposes.
+ */
+.macro QRZ a, b, c, d
+	vpaddd	%zmm\b, %zmm\a, %zmm\a
+	vpxord	%zmm\a, %zmm\d, %zmm\d
+	vprold	$16, %zmm\d, %zmm\d
+	vpaddd	%zmm\d, %zmm\c, %zmm\c
+	vpxord	%zmm\c, %zmm\b, %zmm\b
+	vprold	$12, %zmm\b, %zmm\b
+	vpaddd	%zmm\b, %zmm\a, %zmm\a
+	vpxord	%zmm\a, %zmm\d, %zmm\d
+	vprold	$8, %zmm\d, %zmm\d
+	vpaddd	%zmm\d, %zmm\c, %zmm\c
+	vpxord	%zmm\c, %zmm\b, %zmm\b
+	vprold	$7, %zmm\b, %zmm\b
+.endm
+
+/*
+ * Second half of the transpose: r0..r3 hold words 0-3, 4-7, 8-11 and 12-15
+ * of blocks j, 4 + j, 8 + j and 12 + j in their four 128-bit lanes; gather
+ * the four whole blocks into o0..o3. r0..r2 are clobbered, o3 is written
+ * first as the scratch (all by register number).
+ */
+.macro LANES4 r0, r1, r2, r3, o0, o1, o2, o3
+	vshufi32x4 $0x44, %zmm\r1, %zmm\r0, %zmm\o3
+	vshufi32x4 $0xee, %zmm\r1, %zmm\r0, %zmm\r0
+	vshufi32x4 $0x44, %zmm\r3, %zmm\r2, %zmm\r1
+	vshufi32x4 $0xee, %zmm\r3, %zmm\r2, %zmm\r2
+	vshufi32x4 $0x88, %zmm\r1, %zmm\o3, %zmm\o0
+	vshufi32x4 $0xdd, %zmm\r1, %zmm\o3, %zmm\o1
+	vshufi32x4 $0x88, %zmm\r2, %zmm\r0, %zmm\o2
+	vshufi32x4 $0xdd, %zmm\r2, %zmm\r0, %zmm\o3
+.endm
+
+/* Store block n from register r unless fewer blocks were asked for. */
+.macro STOREZ n, r
+	.if \n
+	cmp	$\n, NBLOCKS
+	je	.Lzmm_stored
+	.endif
+	vmovdqu32 %zmm\r, (64 * \n)(DST)
+.endm
+
+.Lzmm_group:
+	vpbroadcastd 0(KEY), %zmm16
+	vpbroadcastd 4(KEY), %zmm17
+	vpbroadcastd 8(KEY), %zmm18
+	vpbroadcastd 12(KEY), %zmm19
+	vpbroadcastd 16(KEY), %zmm20
+	vpbroadcastd 20(KEY), %zmm21
+	vpbroadcastd 24(KEY), %zmm22
+	vpbroadcastd 28(KEY), %zmm23
+	/* A key read after a drop would be zeroes, or another call's. */
+	OWNED	.Lavx512_not_owned
+	/* Words 12 and 13: the 64-bit counters CTR + 0..15, low and high. */
+	vpbroadcastq CTR, %zmm24
+	vpaddq	.Lctr89ab(%rip), %zmm24, %zmm25
+	vpaddq	.Lctr0123(%rip), %zmm24, %zmm24
+	vmovdqa32 .Lqlo(%rip), %zmm12
+	vpermi2d %zmm25, %zmm24, %zmm12
+	vmovdqa32 .Lqhi(%rip), %zmm13
+	vpermi2d %zmm25, %zmm24, %zmm13
+	vmovdqa32 %zmm12, %zmm24
+	vmovdqa32 %zmm13, %zmm25
+	vpbroadcastd .Lsigma + 0(%rip), %zmm0
+	vpbroadcastd .Lsigma + 16(%rip), %zmm1
+	vpbroadcastd .Lsigma + 32(%rip), %zmm2
+	vpbroadcastd .Lsigma + 48(%rip), %zmm3
+	vmovdqa32 %zmm16, %zmm4
+	vmovdqa32 %zmm17, %zmm5
+	vmovdqa32 %zmm18, %zmm6
+	vmovdqa32 %zmm19, %zmm7
+	vmovdqa32 %zmm20, %zmm8
+	vmovdqa32 %zmm21, %zmm9
+	vmovdqa32 %zmm22, %zmm10
+	vmovdqa32 %zmm23, %zmm11
+	/* The nonce, words 14 and 15, is zero. */
+	vpxord	%zmm14, %zmm14, %zmm14
+	vpxord	%zmm15, %zmm15, %zmm15
+
+	mov	$10, ROUNDS
+.Lzmm_doubleround:
+	QRZ	0, 4, 8, 12
+	QRZ	1, 5, 9, 13
+	QRZ	2, 6, 10, 14
+	QRZ	3, 7, 11, 15
+	QRZ	0, 5, 10, 15
+	QRZ	1, 6, 11, 12
+	QRZ	2, 7, 8, 13
+	QRZ	3, 4, 9, 14
+	dec	ROUNDS
+	jnz	.Lzmm_doubleround
+
+	/* Feed-forward (words 14 and 15 add zero). */
+	vpaddd	.Lsigma + 0(%rip){1to16}, %zmm0, %zmm0
+	vpaddd	.Lsigma + 16(%rip){1to16}, %zmm1, %zmm1
+	vpaddd	.Lsigma + 32(%rip){1to16}, %zmm2, %zmm2
+	vpaddd	.Lsigma + 48(%rip){1to16}, %zmm3, %zmm3
+	vpaddd	%zmm16, %zmm4, %zmm4
+	vpaddd	%zmm17, %zmm5, %zmm5
+	vpaddd	%zmm18, %zmm6, %zmm6
+	vpaddd	%zmm19, %zmm7, %zmm7
+	vpaddd	%zmm20, %zmm8, %zmm8
+	vpaddd	%zmm21, %zmm9, %zmm9
+	vpaddd	%zmm22, %zmm10, %zmm10
+	vpaddd	%zmm23, %zmm11, %zmm11
+	vpaddd	%zmm24, %zmm12, %zmm12
+	vpaddd	%zmm25, %zmm13, %zmm13
+
+	/*
+	 * Transpose within 128-bit lanes: afterwards words 4g..4g+3 of block
+	 * 4L + j sit in lane L of register g, 4g + 3, 16 + g and 4g + 2 for
+	 * j = 0, 1, 2 and 3 (TRANSPOSEV's order).
+	 */
+	TRANSPOSEV %zmm0, %zmm1, %zmm2, %zmm3, %zmm16
+	TRANSPOSEV %zmm4, %zmm5, %zmm6, %zmm7, %zmm17
+	TRANSPOSEV %zmm8, %zmm9, %zmm10, %zmm11, %zmm18
+	TRANSPOSEV %zmm12, %zmm13, %zmm14, %zmm15, %zmm19
+	/* Then across lanes, into blocks 0-15 in a register each. */
+	LANES4	0, 4, 8, 12, 1, 5, 9, 13
+	LANES4	3, 7, 11, 15, 20, 21, 22, 23
+	LANES4	16, 17, 18, 19, 24, 25, 26, 27
+	LANES4	2, 6, 10, 14, 28, 29, 30, 31
+
+	OWNED	.Lavx512_not_owned
+	STOREZ	0, 1
+	STOREZ	1, 20
+	STOREZ	2, 24
+	STOREZ	3, 28
+	STOREZ	4, 5
+	STOREZ	5, 21
+	STOREZ	6, 25
+	STOREZ	7, 29
+	STOREZ	8, 9
+	STOREZ	9, 22
+	STOREZ	10, 26
+	STOREZ	11, 30
+	STOREZ	12, 13
+	STOREZ	13, 23
+	STOREZ	14, 27
+	STOREZ	15, 31
+.Lzmm_stored:
+	cmp	$16, NBLOCKS
+	jbe	.Lavx512_last
+	add	$16, CTR
+	sub	$16, NBLOCKS
+	add	$1024, DST
+	jmp	.Lavx512_group
 #endif /* CONFIG_AS_AVX512 */
 
 .Lgroup:

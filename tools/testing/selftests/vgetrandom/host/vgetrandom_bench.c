@@ -4,11 +4,14 @@
  * side by side in one process, 1 B to 1 MiB, one thread and two.
  *
  *   ours, ours-sse2, ours-avx2,	the generic vDSO code and x86 ChaCha20, built
- *   ours-avx512
+ *   ours-avx512vl, ours-avx512
  *				as objects of their own with the vDSO's
  *				compiler flags (vgetrandom_bench_ours.c),
  *				called through a function pointer; "ours" is
  *				the path this CPU's alternatives would pick
+ *				(avx512vl: eight blocks in YMM registers, as
+ *				on Skylake-SP; avx512: sixteen in ZMM ones
+ *				too, X86_FEATURE_ZMM_FAST)
  *   mainline			the host kernel's own __vdso_getrandom()
  *   syscall			the getrandom system call
  *   library			tools/lib/vgetrandom's vgetrandom(): thread
@@ -74,13 +77,13 @@ static const size_t sizes[] = {
 #define NR_SIZES	ARRAY_SIZE(sizes)
 
 enum impl {
-	OURS, OURS_SSE2, OURS_AVX2, OURS_AVX512, MAINLINE, SYSCALL, LIBRARY, OPENSSL, LIBBSD,
+	OURS, OURS_SSE2, OURS_AVX2, OURS_AVX512VL, OURS_AVX512, MAINLINE, SYSCALL, LIBRARY, OPENSSL, LIBBSD,
 	GLIBC_ARC4RANDOM, GLIBC_GETRANDOM, SODIUM_RANDOMBYTES, SODIUM_CHACHA20,
 	FLOOR, NR_IMPL
 };
 static const char * const impl_names[NR_IMPL] = {
 	[OURS] = "ours", [OURS_SSE2] = "ours-sse2", [OURS_AVX2] = "ours-avx2",
-	[OURS_AVX512] = "ours-avx512",
+	[OURS_AVX512VL] = "ours-avx512vl", [OURS_AVX512] = "ours-avx512",
 	[MAINLINE] = "mainline", [SYSCALL] = "syscall", [LIBRARY] = "library",
 	[OPENSSL] = "openssl", [LIBBSD] = "libbsd",
 	[GLIBC_ARC4RANDOM] = "glibc-arc4random", [GLIBC_GETRANDOM] = "glibc-getrandom",
@@ -142,6 +145,7 @@ static int bench_loop(enum impl impl, struct bench_thread *t, uint8_t *floor_buf
 	case OURS:
 	case OURS_SSE2:
 	case OURS_AVX2:
+	case OURS_AVX512VL:
 	case OURS_AVX512:
 		for (i = 0; i < iters; i++)
 			fails |= ours_fn[impl](dst, len, 0, t->ours_state[impl],
@@ -355,10 +359,11 @@ static int setup(void)
 	ours_fn[OURS] = vgr_bench_best_path(&ours_path);
 	ours_fn[OURS_SSE2] = vgr_bench_sse2;
 	ours_fn[OURS_AVX2] = vgr_bench_avx2;
+	ours_fn[OURS_AVX512VL] = vgr_bench_avx512vl;
 	ours_fn[OURS_AVX512] = vgr_bench_avx512;
 	have[OURS] = have[OURS_SSE2] = true;
 	have[OURS_AVX2] = __builtin_cpu_supports("avx2");
-	have[OURS_AVX512] = __builtin_cpu_supports("avx512vl");
+	have[OURS_AVX512VL] = have[OURS_AVX512] = __builtin_cpu_supports("avx512vl");
 	if (ours_fn[OURS](NULL, 0, 0, &params, ~0UL))
 		return -1;
 	ours_state_size = params.size_of_opaque_state;
@@ -562,9 +567,10 @@ static int write_json(const char *path, const char *cpu, int reps,
 		return -1;
 	uname(&u);
 	fprintf(f, "{\n  \"cpu\": \"%s\",\n", cpu);
-	fprintf(f, "  \"cpu_flags\": \"sse2%s%s\",\n",
+	fprintf(f, "  \"cpu_flags\": \"sse2%s%s%s\",\n",
 		__builtin_cpu_supports("avx2") ? " avx2" : "",
-		__builtin_cpu_supports("avx512vl") ? " avx512vl" : "");
+		__builtin_cpu_supports("avx512vl") ? " avx512vl" : "",
+		vgr_bench_zmm_fast() ? " zmm_fast" : "");
 	fprintf(f, "  \"ours_path\": \"%s\",\n", ours_path);
 	fprintf(f, "  \"ours_cflags\": \"%s\",\n", VGR_BENCH_CFLAGS);
 	fprintf(f, "  \"host_kernel\": \"%s\",\n", u.release);

@@ -6,6 +6,7 @@
 #ifndef _VGETRANDOM_BENCH_H
 #define _VGETRANDOM_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -16,8 +17,13 @@ ssize_t vgr_bench_sse2(void *buffer, size_t len, unsigned int flags,
 		       void *opaque_state, size_t opaque_len);
 ssize_t vgr_bench_avx2(void *buffer, size_t len, unsigned int flags,
 		       void *opaque_state, size_t opaque_len);
+ssize_t vgr_bench_avx512vl(void *buffer, size_t len, unsigned int flags,
+			   void *opaque_state, size_t opaque_len);
 ssize_t vgr_bench_avx512(void *buffer, size_t len, unsigned int flags,
 			 void *opaque_state, size_t opaque_len);
+
+/* Whether the kernel would set X86_FEATURE_ZMM_FAST on this CPU. */
+bool vgr_bench_zmm_fast(void);
 
 /**
  * vgr_bench_best_path() - what the vDSO's alternatives would pick here

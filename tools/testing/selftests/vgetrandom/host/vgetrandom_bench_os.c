@@ -15,12 +15,22 @@
 #include "vgetrandom_internal.h"
 #include "vgetrandom_bench.h"
 
+/* X86_FEATURE_ZMM_FAST as identify_cpu() decides it: not on Skylake-SP (model 0x55). */
+bool vgr_bench_zmm_fast(void)
+{
+	return __builtin_cpu_supports("avx512f") &&
+	       !__builtin_cpu_is("skylake-avx512") && !__builtin_cpu_is("cascadelake") &&
+	       !__builtin_cpu_is("cooperlake");
+}
+
 vgr_bench_fn vgr_bench_best_path(const char **name)
 {
 	if (__builtin_cpu_supports("avx512vl")) {
+		bool zmm = vgr_bench_zmm_fast();
+
 		if (name)
-			*name = "avx512";
-		return vgr_bench_avx512;
+			*name = zmm ? "avx512" : "avx512vl";
+		return zmm ? vgr_bench_avx512 : vgr_bench_avx512vl;
 	}
 	if (__builtin_cpu_supports("avx2")) {
 		if (name)

@@ -394,7 +394,8 @@ static void model_fill(struct model *m, u8 *out, size_t len)
 	memcpy(out, m->batch + m->pos, avail);
 	out += avail;
 	len -= avail;
-	n = len / 64;
+	/* Whole groups straight into the buffer, the rest from the new batch. */
+	n = len / 64 / VGETRANDOM_DIRECT_BLOCKS * VGETRANDOM_DIRECT_BLOCKS;
 	if (n)
 		model_chacha(out, m->key, 0, n);
 	model_chacha(m->batch, m->key, n, VGETRANDOM_BATCH_BLOCKS);

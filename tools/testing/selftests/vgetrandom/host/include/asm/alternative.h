@@ -3,7 +3,8 @@
  * Host shim: no boot-time patching in a host program. ALTERNATIVE and
  * ALTERNATIVE_2 pick at build time, as the kernel's patching would on a
  * CPU with the features the file is assembled for: X86_FEATURE_AVX2 with
- * -DVGR_HOST_AVX2=1, X86_FEATURE_AVX512VL with -DVGR_HOST_AVX512=1.
+ * -DVGR_HOST_AVX2=1, X86_FEATURE_AVX512VL with -DVGR_HOST_AVX512=1,
+ * X86_FEATURE_ZMM_FAST with -DVGR_HOST_ZMM=1.
  */
 #ifndef _VGR_SHIM_ASM_ALTERNATIVE_H
 #define _VGR_SHIM_ASM_ALTERNATIVE_H
@@ -16,10 +17,14 @@
 #ifndef VGR_HOST_AVX512
 #define VGR_HOST_AVX512	0
 #endif
+#ifndef VGR_HOST_ZMM
+#define VGR_HOST_ZMM	0
+#endif
 
 /* Nonzero if the CPU this build stands for has feature f. */
 #define VGR_HOST_HAS(f)	((((f) == X86_FEATURE_AVX2) && VGR_HOST_AVX2) || \
-			 (((f) == X86_FEATURE_AVX512VL) && VGR_HOST_AVX512))
+			 (((f) == X86_FEATURE_AVX512VL) && VGR_HOST_AVX512) || \
+			 (((f) == X86_FEATURE_ZMM_FAST) && VGR_HOST_ZMM))
 
 #ifdef __ASSEMBLY__
 .macro ALTERNATIVE oldinstr, newinstr, feature

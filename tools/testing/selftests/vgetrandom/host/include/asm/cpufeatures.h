@@ -5,5 +5,6 @@
 
 #define X86_FEATURE_AVX2	(9 * 32 + 5)
 #define X86_FEATURE_AVX512VL	(9 * 32 + 31)
+#define X86_FEATURE_ZMM_FAST	(11 * 32 + 19)
 
 #endif
