@@ -472,13 +472,17 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 
 /*
  * Leave no key-derived data in any vector register: vzeroall clears all of
- * %zmm0-15 (and nothing above), then %zmm16-31 one by one.
+ * %zmm0-15 (and nothing above), then %zmm16, the YMM groups' scratch, and
+ * %zmm17-31, which only the ZMM groups use (patched in where they run).
  */
 .macro CLEARX
 	vzeroall
-	.irp r, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	vpxord	%xmm16, %xmm16, %xmm16
+	ALTERNATIVE "jmp .Lcleared\@", "", X86_FEATURE_ZMM_FAST
+	.irp r, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 	vpxord	%xmm\r, %xmm\r, %xmm\r
 	.endr
+.Lcleared\@:
 .endm
 
 .Lavx512_group:
