@@ -23,18 +23,20 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
 # Run after those, in the x86_64 guest only: the library's test built with
 # musl-gcc, a program on Debian 13's glibc (both x86_64 builds), and the
-# statistical tests (Debian 12's x86_64 rngtest and dieharder), and the
-# host's python3 with and without the preload library (the harness shares
-# the host's /usr and /etc, and $(B)/host/lib, with the guest over 9p).
+# statistical tests (Debian 12's x86_64 rngtest and dieharder), the host's
+# python3 with and without the preload library (the harness shares the
+# host's /usr and /etc, and $(B)/host/lib, with the guest over 9p), and a
+# Go 1.24 program (Debian 13's Go, which cross-builds it for arm64 too).
 X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test \
-	vgetrandom/vgetrandom_stats_test vgetrandom/debian_python_test
+	vgetrandom/vgetrandom_stats_test vgetrandom/debian_python_test \
+	vgetrandom/vgetrandom_go_test
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
 # no vgetrandom_alloc() there and skip without making the system call.
 MAINLINE_TESTS := vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_alloc_test \
 	vgetrandom/libvgetrandom_test vgetrandom/libvgetrandom_test_musl \
 	vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_drop_test \
-	vgetrandom/vgetrandom_secrecy_test
+	vgetrandom/vgetrandom_secrecy_test vgetrandom/vgetrandom_go_test
 # Programs in the guest that are not tests.
 GUEST_PROGS := vgetrandom/vgetrandom_demo
 
@@ -54,6 +56,7 @@ vgetrandom/vdso_kat_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_stats_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/debian_python_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/debian_python_test_ARGS := -r
+vgetrandom/vgetrandom_go_test_SRCS := vDSO/parse_vdso.c
 vgetrandom/vgetrandom_fuzz_SRCS := vDSO/parse_vdso.c
 # A fixed seed, bounded in time (operations done vary with the machine).
 vgetrandom/vgetrandom_fuzz_ARGS := -s 1 -t 20
@@ -221,8 +224,10 @@ guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(X86_GUEST_TESTS) $(GUES
 # The base's 6.1 userfaultfd test asks for write-protect faults, which 6.1
 # has only on x86_64 (UFFDIO_API fails with EINVAL): make test reports it
 # skipped on arm64.
-# After those on arm64: a program on Debian 13's arm64 glibc 2.41.
-A64_GUEST_TESTS := $(filter-out vm/userfaultfd,$(GUEST_TESTS)) vgetrandom/trixie_glibc_test
+# After those on arm64: a program on Debian 13's arm64 glibc 2.41, and the
+# Go 1.24 program.
+A64_GUEST_TESTS := $(filter-out vm/userfaultfd,$(GUEST_TESTS)) vgetrandom/trixie_glibc_test \
+	vgetrandom/vgetrandom_go_test
 arm64-guest-bins: $(addprefix $(A64)/guest/,$(A64_GUEST_TESTS) $(GUEST_PROGS))
 	@printf '%s\n' $(foreach t,$(A64_GUEST_TESTS),"$t $($t_ARGS)") > $(A64)/guest/list
 
@@ -276,13 +281,13 @@ define trixie_wrapper
 @chmod +x $@
 endef
 
-# glibc 2.41: Debian 13's ld.so and libc (harness/trixie-libc.sh fetches
+# glibc 2.41: Debian 13's ld.so and libc (harness/trixie.sh fetches
 # them once), and a program built here, dynamically, on Debian 12's glibc
 # headers, which trixie_glibc_test runs on them with ld.so --library-path.
 GLIBC := $(BUILD)/guest/glibc-2.41
 TRIXIE_LIBDIR := $(BUILD)/trixie/root/usr/lib/x86_64-linux-gnu
-$(GLIBC)/libc.so.6: harness/trixie-libc.sh
-	@harness/trixie-libc.sh $(BUILD)
+$(GLIBC)/libc.so.6: harness/trixie.sh
+	@harness/trixie.sh $(BUILD) libc
 	@mkdir -p $(GLIBC)
 	@cp $(TRIXIE_LIBDIR)/ld-linux-x86-64.so.2 $(TRIXIE_LIBDIR)/libc.so.6 $(GLIBC)/
 
@@ -296,8 +301,8 @@ $(BUILD)/guest/vgetrandom/vgetrandom_glibc_test: $(ST)/vgetrandom/vgetrandom_gli
 # cross-built, dynamically, on Debian 12's arm64 cross glibc.
 A64_GLIBC := $(A64)/guest/glibc-2.41
 A64_TRIXIE_LIBDIR := $(BUILD)/trixie-arm64/root/usr/lib/aarch64-linux-gnu
-$(A64_GLIBC)/libc.so.6: harness/trixie-libc.sh
-	@harness/trixie-libc.sh $(BUILD) arm64
+$(A64_GLIBC)/libc.so.6: harness/trixie.sh
+	@harness/trixie.sh $(BUILD) libc arm64
 	@mkdir -p $(A64_GLIBC)
 	@cp $(A64_TRIXIE_LIBDIR)/ld-linux-aarch64.so.1 $(A64_TRIXIE_LIBDIR)/libc.so.6 $(A64_GLIBC)/
 	@chmod 755 $(A64_GLIBC)/*
@@ -317,6 +322,33 @@ $(A64)/guest/vgetrandom/trixie_glibc_test: $(A64)/guest/vgetrandom/vgetrandom_gl
 $(BUILD)/guest/vgetrandom/trixie_glibc_test: $(BUILD)/guest/vgetrandom/vgetrandom_glibc_test \
 		$(GLIBC)/libc.so.6 Makefile
 	$(call trixie_wrapper,ld-linux-x86-64.so.2)
+
+# Go 1.24: Debian 13's toolchain (harness/trixie.sh fetches it once) builds
+# vgetrandom_go, static, for each guest; vgetrandom_go_test runs it.  Its
+# caches stay under $(B); nothing is fetched while building (GOPROXY=off,
+# and GOTOOLCHAIN=local: never another toolchain).
+GO_ROOT := $(BUILD)/trixie-go/root/usr/lib/go-1.24
+GO := $(GO_ROOT)/bin/go
+GO_ENV := GOROOT=$(GO_ROOT) GOCACHE=$(BUILD)/go/cache GOPATH=$(BUILD)/go/path \
+	GOENV=off GOFLAGS= GOTOOLCHAIN=local GOPROXY=off GOTELEMETRY=off CGO_ENABLED=0
+$(GO): harness/trixie.sh
+	@harness/trixie.sh $(BUILD) go
+	@touch $@
+
+# $(call go_build,GOARCH): vgetrandom_go.go into $@.
+define go_build
+@mkdir -p $(dir $@)
+@echo "  GO      $(patsubst $(BUILD)/%,%,$@) ($(1))"
+@cd $(dir $<) && env $(GO_ENV) GOARCH=$(1) $(GO) build -trimpath -o $@ $(notdir $<)
+endef
+
+$(BUILD)/guest/vgetrandom/vgetrandom_go_test: $(BUILD)/guest/vgetrandom/vgetrandom_go
+$(BUILD)/guest/vgetrandom/vgetrandom_go: $(ST)/vgetrandom/vgetrandom_go.go $(GO)
+	$(call go_build,amd64)
+
+$(A64)/guest/vgetrandom/vgetrandom_go_test: $(A64)/guest/vgetrandom/vgetrandom_go
+$(A64)/guest/vgetrandom/vgetrandom_go: $(A64_ST)/vgetrandom/vgetrandom_go.go $(GO)
+	$(call go_build,arm64)
 
 # Debian 12's rngtest and dieharder for vgetrandom_stats_test, with the
 # libraries they load, each run by a script through that ld.so.

@@ -199,9 +199,10 @@ else
 fi
 
 # The same kernel booted with vdso=0 maps no vDSO: for userspace, a kernel
-# without vDSO getrandom().  glibc 2.41 then makes one system call per call.
-novdso_tests="vgetrandom/trixie_glibc_test"
-echo "== glibc 2.41 on a kernel without a vDSO (vdso=0) =="
+# without vDSO getrandom().  glibc 2.41 and Go 1.24 then make one system
+# call per call.
+novdso_tests="vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_go_test"
+echo "== glibc 2.41 and Go 1.24 on a kernel without a vDSO (vdso=0) =="
 printf '%s\n' $novdso_tests > "$build/guest/novdso.list"
 guest guest-novdso "$build/guest/novdso.list" max vdso=0 "vgr.tests=$(echo $novdso_tests | tr ' ' ,)"
 if grep -q '^# vgr-glibc: glibc 2\.4[1-9].*, no vDSO getrandom' "$build/guest-novdso-results.tap"; then
