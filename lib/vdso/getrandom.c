@@ -115,6 +115,35 @@ static __always_inline bool vgetrandom_take(struct vgetrandom_state *state,
 }
 
 /**
+ * vgetrandom_copy - copy bytes out of the state, leaving them there
+ * @dst:	Destination in the caller's buffer, any alignment.
+ * @src:	Source inside the state, any alignment.
+ * @len:	Number of bytes.
+ *
+ * Only for what is left in the batch when the same call refills it next:
+ * the refill overwrites every byte of the batch before the call can
+ * return them, and a call that fails before the refill never returns
+ * them (its buffer is written again, or wiped). Nothing is stored into
+ * the state, so nothing needs an ownership check: what is read after a
+ * takeover is garbage that the final check discards. barrier() keeps the
+ * compiler from turning the loop into memcpy(), which the vDSO lacks.
+ */
+static __always_inline void vgetrandom_copy(u8 *dst, const u8 *src, size_t len)
+{
+	u64 v64;
+
+	for (; len >= sizeof(v64); len -= sizeof(v64), dst += sizeof(v64), src += sizeof(v64)) {
+		__builtin_memcpy(&v64, src, sizeof(v64));
+		__builtin_memcpy(dst, &v64, sizeof(v64));
+		barrier();
+	}
+	for (; len; len--, dst++, src++) {
+		*dst = *src;
+		barrier();
+	}
+}
+
+/**
  * vgetrandom_set_pos - record how much of the batch is used
  * @state:	The state, owned through @token.
  * @token:	The caller's token.
@@ -166,12 +195,13 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
  * @buffer:	Destination.
  * @len:	Number of bytes, at most MAX_RW_COUNT.
  *
- * Small requests are served from the batch. Larger ones take what is left
- * there, then get whole blocks generated straight into @buffer with the
- * current key (the used-up batch holding the cipher's scratch), in
- * multiples of VGETRANDOM_DIRECT_BLOCKS, after which a refill (continuing
- * the same counter) replaces the key; the tail, which may be up to
- * VGETRANDOM_DIRECT_BLOCKS blocks, comes from the fresh batch.
+ * Small requests are served from the batch. Larger ones copy what is left
+ * there (not wiped: the refill below overwrites it), then get whole blocks
+ * generated straight into @buffer with the current key (the used-up batch
+ * holding the cipher's scratch), in multiples of VGETRANDOM_DIRECT_BLOCKS,
+ * after which a refill (continuing the same counter) replaces the key and
+ * the whole batch; the tail, which may be up to VGETRANDOM_DIRECT_BLOCKS
+ * blocks, comes from the fresh batch.
  *
  * Everything is read from the state afresh and written back only while the
  * state is still ours: no value read before a takeover is stored after it.
@@ -194,8 +224,7 @@ static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 		return vgetrandom_take(state, token, buffer, state->batch + pos, len) &&
 		       vgetrandom_set_pos(state, token, pos + len);
 
-	if (!vgetrandom_take(state, token, buffer, state->batch + pos, avail))
-		return false;
+	vgetrandom_copy(buffer, state->batch + pos, avail);
 	buffer += avail;
 	len -= avail;
 
