@@ -69,8 +69,8 @@ struct vdso_rng_data *__arch_get_k_vdso_rng_data(void);
 
 /**
  * struct vgetrandom_state - per-thread state of the vDSO getrandom()
- * @batch:	Output generated ahead of time. Bytes before @pos have been
- *		handed out (and zeroed); bytes from @pos on are still unused.
+ * @batch:	Output generated ahead of time. Its last @left bytes are still
+ *		unused; those before have been handed out (and zeroed).
  * @key:	ChaCha20 key for the next refill, or for blocks generated
  *		directly into a large caller buffer. Never used for two
  *		different outputs: each use is followed by a refill that
@@ -84,12 +84,16 @@ struct vdso_rng_data *__arch_get_k_vdso_rng_data(void);
  *		it and falls back to the syscall.  A drop zeroes it, and a call
  *		that finds someone else's token, or none, where its own should
  *		be knows that the state changed under it.
- * @pos:	Offset of the first unused byte in @batch; VGETRANDOM_BATCH_SIZE
- *		when the batch is empty.
+ * @left:	Number of unused bytes at the end of @batch; 0 when it is empty.
  *
  * Lives in memory mapped with MAP_DROPPABLE: it is zeroed in fork children
  * and may be zeroed at any time under memory pressure, even in the middle of
  * a call. Userspace allocates it but must treat it as opaque bytes.
+ *
+ * Zero is the safe value of every field, so that a dropped state on which
+ * an interrupted call's later stores bring back some fields and not others
+ * never hands out a predictable byte: generation 0 is invalid, owner 0 is
+ * free, left 0 is an empty batch, and an all-zero key is refused.
  */
 struct vgetrandom_state {
 	union {
@@ -98,7 +102,7 @@ struct vgetrandom_state {
 			u32		key[VGETRANDOM_CHACHA_KEY_SIZE / sizeof(u32)];
 			u64		generation;
 			unsigned long	owner;
-			u32		pos;
+			u32		left;
 		};
 		u8	__size[VGETRANDOM_STATE_SIZE];
 	};

@@ -144,22 +144,43 @@ static __always_inline void vgetrandom_copy(u8 *dst, const u8 *src, size_t len)
 }
 
 /**
- * vgetrandom_set_pos - record how much of the batch is used
+ * vgetrandom_set_left - record how much of the batch is still unused
  * @state:	The state, owned through @token.
  * @token:	The caller's token.
- * @pos:	New &vgetrandom_state.pos, computed from what this call read.
+ * @left:	New &vgetrandom_state.left, computed from what this call read.
  *
- * Returns: true if the state was still owned, and @pos stored.
+ * Returns: true if the state was still owned, and @left stored.
  */
-static __always_inline bool vgetrandom_set_pos(struct vgetrandom_state *state,
-					       unsigned long token, u32 pos)
+static __always_inline bool vgetrandom_set_left(struct vgetrandom_state *state,
+						unsigned long token, u32 left)
 {
 	barrier();
 	if (unlikely(!vgetrandom_owned(state, token)))
 		return false;
 	barrier();
-	WRITE_ONCE(state->pos, pos);
+	WRITE_ONCE(state->left, left);
 	return true;
+}
+
+/**
+ * vgetrandom_key_zero - whether the state's key is all zeroes
+ * @state:	The state.
+ *
+ * A zero key is what a drop leaves; no key the syscall gives is zero but
+ * with probability 2^-256. A state whose page was dropped between a
+ * rekeying call's store of its token and its store of the generation comes
+ * back with that valid generation over a zero key (until the syscall
+ * writes one): a call that finds it so must not compute output with it.
+ *
+ * Returns: true if all eight key words read as 0.
+ */
+static __always_inline bool vgetrandom_key_zero(const struct vgetrandom_state *state)
+{
+	u32 acc = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(state->key); i++)
+		acc |= READ_ONCE(state->key[i]);
+	return !acc;
 }
 
 /**
@@ -185,7 +206,7 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
 		return false;
 	if (!vgetrandom_take(state, token, state->key, state->batch, sizeof(state->key)))
 		return false;
-	return vgetrandom_set_pos(state, token, sizeof(state->key));
+	return vgetrandom_set_left(state, token, sizeof(state->batch) - sizeof(state->key));
 }
 
 /**
@@ -195,8 +216,9 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
  * @buffer:	Destination.
  * @len:	Number of bytes, at most MAX_RW_COUNT.
  *
- * Small requests are served from the batch. Larger ones copy what is left
- * there (not wiped: the refill below overwrites it), then get whole blocks
+ * Small requests are served from the batch. Larger ones, if the key is not
+ * a dropped one (all zeroes), copy what is left in the batch (not wiped:
+ * the refill below overwrites it), then get whole blocks
  * generated straight into @buffer with the current key (the used-up batch
  * holding the cipher's scratch), in multiples of VGETRANDOM_DIRECT_BLOCKS,
  * after which a refill (continuing the same counter) replaces the key and
@@ -212,21 +234,23 @@ static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 					    unsigned long token, u8 *buffer, size_t len)
 {
 	u32 counter[2] = { 0, 0 };
-	size_t avail, nblocks;
-	u32 pos = READ_ONCE(state->pos);
+	size_t nblocks;
+	u32 left = READ_ONCE(state->left);
 
 	/* A state scribbled on must not index outside it. */
-	if (unlikely(pos > sizeof(state->batch)))
-		pos = sizeof(state->batch);
-	avail = sizeof(state->batch) - pos;
+	if (unlikely(left > sizeof(state->batch)))
+		left = 0;
 
-	if (likely(len <= avail))
-		return vgetrandom_take(state, token, buffer, state->batch + pos, len) &&
-		       vgetrandom_set_pos(state, token, pos + len);
+	if (likely(len <= left))
+		return vgetrandom_take(state, token, buffer,
+				       state->batch + sizeof(state->batch) - left, len) &&
+		       vgetrandom_set_left(state, token, left - len);
 
-	vgetrandom_copy(buffer, state->batch + pos, avail);
-	buffer += avail;
-	len -= avail;
+	if (unlikely(vgetrandom_key_zero(state)))
+		return false;
+	vgetrandom_copy(buffer, state->batch + sizeof(state->batch) - left, left);
+	buffer += left;
+	len -= left;
 
 	nblocks = len / VGETRANDOM_CHACHA_BLOCK_SIZE;
 	nblocks -= nblocks % VGETRANDOM_DIRECT_BLOCKS;
@@ -241,9 +265,9 @@ static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 
 	if (!vgetrandom_refill(state, token, counter))
 		return false;
-	pos = sizeof(state->key);
-	return vgetrandom_take(state, token, buffer, state->batch + pos, len) &&
-	       vgetrandom_set_pos(state, token, pos + len);
+	left = sizeof(state->batch) - sizeof(state->key);
+	return vgetrandom_take(state, token, buffer, state->batch + sizeof(state->key), len) &&
+	       vgetrandom_set_left(state, token, left - len);
 }
 
 /**
@@ -413,7 +437,7 @@ retry_generation:
 			goto invalidate;
 
 		/* Bytes batched under the old key are not handed out anymore. */
-		if (unlikely(!vgetrandom_set_pos(state, token, sizeof(state->batch))))
+		if (unlikely(!vgetrandom_set_left(state, token, 0)))
 			goto check_failed;
 	}
 

@@ -151,7 +151,7 @@ static void fuzz_hook(unsigned long nr, void *buf, size_t len, unsigned int flag
 		vgr_harness.fail_count = 1;
 		return;
 	}
-	/* After a rekey nothing of a forged state is handed out: pos moves to the end. */
+	/* After a rekey nothing of a forged state is handed out: the batch is emptied. */
 	fz.forged = false;
 	memset(rekey_bytes, 0, sizeof(rekey_bytes));
 	memcpy(rekey_bytes, &fz.rekeys, sizeof(fz.rekeys));

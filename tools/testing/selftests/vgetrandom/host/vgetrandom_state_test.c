@@ -354,7 +354,7 @@ static void test_zeroed_batch(void)
 	ok &= all_zero(state->batch, sizeof(state->key) + 1);
 	for (size_t len = 1; len < 200 && ok; len += 7) {
 		memcpy(&before, state, STATE_SIZE);
-		pos = state->pos;
+		pos = sizeof(state->batch) - state->left;
 		if (pos + len > sizeof(state->batch))
 			break;
 		call(outbuf, len, 0);
@@ -528,6 +528,59 @@ static void test_takeover_during_rekey(void)
 			 "drop + handler takeover during the rekey: the outer call rekeys again, nothing shared\n");
 }
 
+/*
+ * The drop one instruction earlier: between the outer call's store of its
+ * token and its store of the generation for a rekey. That store brings the
+ * page back with a valid generation and nothing else (the syscall may yet
+ * write the key, if the handler comes after it): a handler taking the
+ * state over then finds a zero batch, a zero position and a zero key,
+ * none of which may be handed out.
+ */
+static u8 revived_buf[2048];
+static size_t revived_len;
+static bool revived_key;
+static bool revived_ok;
+
+static void revive_hook(unsigned long nr, void *buf, size_t len, unsigned int flags)
+{
+	u64 generation = state->generation;
+
+	if (nr != 0)
+		return;
+	state_reset();
+	state->generation = generation;
+	if (revived_key)
+		randombytes_buf(state->key, sizeof(state->key));
+	memset(revived_buf, 0, sizeof(revived_buf));
+	revived_ok = call(revived_buf, revived_len, 0) == (ssize_t)revived_len;
+}
+
+static void test_takeover_of_revived_state(void)
+{
+	static const u8 zero_key[32], zero_nonce[8];
+	static u8 zero_stream[64 * 64];
+	bool ok = true;
+
+	/* What a zero key makes, at counters 0-63. */
+	crypto_stream_chacha20(zero_stream, sizeof(zero_stream), zero_nonce, zero_key);
+	for (int i = 0; i < 4; i++) {
+		revived_key = i & 1;
+		revived_len = i & 2 ? sizeof(revived_buf) : 64;
+		harness_reset();
+		state_reset();
+		vgr_harness.hook = revive_hook;
+		revived_ok = false;
+		ok &= call(outbuf, 2048, 0) == 2048;
+		vgr_harness.hook = NULL;
+		ok &= revived_ok && !state->owner;
+		for (size_t off = 0; off + 16 <= revived_len; off += 16)
+			ok &= !all_zero(revived_buf + off, 16);
+		ok &= !share_block(revived_buf, revived_len, zero_stream, sizeof(zero_stream)) &&
+		      !share_block(outbuf, 2048, revived_buf, revived_len);
+	}
+	ksft_test_result(ok, "drop before a rekey's generation store + handler: no zero batch, no zero-key block handed out\n");
+}
+
 /* A token left by a call abandoned with longjmp(): the syscall, for good. */
 static void test_abandoned_owner(void)
 {
@@ -567,7 +620,7 @@ int main(void)
 	state = (struct vgetrandom_state *)(page + 4096);
 
 	ksft_print_header();
-	ksft_set_plan(23);
+	ksft_set_plan(24);
 	test_query();
 	test_check1_straddle();
 	test_check2_flags();
@@ -586,6 +639,7 @@ int main(void)
 	test_lengths_and_model();
 	test_buffer_never_to_syscall();
 	test_takeover_during_rekey();
+	test_takeover_of_revived_state();
 	test_abandoned_owner();
 	test_random_insecure();
 	ksft_finished();
