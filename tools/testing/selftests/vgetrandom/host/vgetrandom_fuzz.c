@@ -6,7 +6,8 @@
  * The input is a program: each step is an opcode byte and its arguments.
  * Steps call the function with any length, flags, opaque_len, state
  * placement and buffer; change the published generation and readiness;
- * zero the state or write input bytes into it; make the next rekey
+ * zero the state (or leave only what a drop mid-rekey brings back: the
+ * generation, maybe a key) or write input bytes into it; make the next rekey
  * syscalls fail, or have them bump the generation or zero the state while
  * the call is inside them (a reseed or a drop mid-call).
  *
@@ -358,11 +359,24 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 4:
 			vgr_harness.rng.is_ready = !vgr_harness.rng.is_ready;
 			break;
-		case 5:
-			/* A fork child's wipe, or a drop, between calls. */
+		case 5: {
+			/*
+			 * A fork child's wipe, or a drop, between calls; or a
+			 * drop that a rekeying call's generation store (and
+			 * then its syscall's key) brought partly back, which
+			 * must serve nothing either.
+			 */
+			unsigned int c = take(&in, 1);
+
 			memset(fz.state, 0, STATE_SIZE);
+			if (c & 1)
+				fz.state->generation = vgr_harness.rng.generation;
+			if (c & 2)
+				for (size_t i = 0; i < sizeof(fz.state->key); i++)
+					((u8 *)fz.state->key)[i] = take(&in, 1);
 			fz.forged = false;
 			break;
+		}
 		case 6:
 			step_scribble(&in);
 			break;
