@@ -84,7 +84,8 @@ struct vdso_rng_data *__arch_get_k_vdso_rng_data(void);
  *		it and falls back to the syscall.  A drop zeroes it, and a call
  *		that finds someone else's token, or none, where its own should
  *		be knows that the state changed under it.
- * @left:	Number of unused bytes at the end of @batch; 0 when it is empty.
+ * @left:	Number of unused bytes at the end of @batch, a multiple of 8
+ *		(the batch is handed out in whole words); 0 when it is empty.
  *
  * Lives in memory mapped with MAP_DROPPABLE: it is zeroed in fork children
  * and may be zeroed at any time under memory pressure, even in the middle of
@@ -93,7 +94,8 @@ struct vdso_rng_data *__arch_get_k_vdso_rng_data(void);
  * Zero is the safe value of every field, so that a dropped state on which
  * an interrupted call's later stores bring back some fields and not others
  * never hands out a predictable byte: generation 0 is invalid, owner 0 is
- * free, left 0 is an empty batch, and an all-zero key is refused.
+ * free, left 0 is an empty batch, an all-zero key is refused, and so is a
+ * zero word of the batch (what a late wiping store leaves).
  */
 struct vgetrandom_state {
 	union {

@@ -38,87 +38,93 @@ static __always_inline bool vgetrandom_owned(const struct vgetrandom_state *stat
 	return READ_ONCE(state->owner) == token;
 }
 
+/*
+ * The batch is handed out in whole 8-byte words: a request takes
+ * VGETRANDOM_WORDS(len) of them, and the last one's unused bytes are wiped
+ * with it. So every wipe is a whole zero word, and so is everything before
+ * what is left: a word that reads as zero has been handed out already,
+ * wiped by a store that landed late (below), or dropped, and is never
+ * handed out again. A word of ChaCha20 output is zero with probability
+ * 2^-64.
+ */
+#define VGETRANDOM_WORD		sizeof(u64)
+#define VGETRANDOM_WORDS(len)	(((len) + VGETRANDOM_WORD - 1) & ~(VGETRANDOM_WORD - 1))
+
 /**
  * vgetrandom_take - copy bytes out of the state and wipe them there
  * @state:	The state, owned through @token.
  * @token:	The caller's token.
  * @dst:	Destination, any alignment; may be &vgetrandom_state.key.
- * @src:	Source inside @state, any alignment.
- * @len:	Number of bytes.
+ * @src:	Source inside @state's batch, at a word boundary, with at least
+ *		VGETRANDOM_WORDS(@len) bytes from there on.
+ * @len:	Number of bytes to copy; VGETRANDOM_WORDS(@len) are wiped.
  *
- * Ownership is checked before every store into the state. If a drop and a
- * signal handler took the state over since the last check, the stores that
- * would follow belong to someone else: zeroing unused bytes of their batch
- * would make a later call hand out zeroes. The barrier()s keep the compiler
- * from turning the loop into memcpy() and memset(), which the vDSO lacks,
- * and from moving the check after the store it guards.
+ * Ownership is checked before every store into the state. That leaves two
+ * instructions between a check and its store: a drop there, and a signal
+ * handler that takes the state over, make this one store land in the
+ * handler's state after the handler is done. It can only zero one word of
+ * the batch, which no call hands out (a zero word fails the call, which
+ * then invalidates the state and rekeys it). The barrier()s keep the
+ * compiler from turning the loop into memcpy() and memset(), which the vDSO
+ * lacks, and from moving the check after the store it guards.
  *
- * Returns: true if all @len bytes were moved under ownership.
+ * Returns: true if all @len bytes were moved under ownership, and none of
+ * the words read as zero.
  */
 static __always_inline bool vgetrandom_take(struct vgetrandom_state *state,
 					    unsigned long token, void *dst,
 					    void *src, size_t len)
 {
 	static const u64 zero64;
-	static const u32 zero32;
-	static const u16 zero16;
 	u8 *d = dst, *s = src;
 	u64 v64;
-	u32 v32;
-	u16 v16;
 
 	for (; len >= sizeof(v64); len -= sizeof(v64), d += sizeof(v64), s += sizeof(v64)) {
 		__builtin_memcpy(&v64, s, sizeof(v64));
 		barrier();
-		if (unlikely(!vgetrandom_owned(state, token)))
+		if (unlikely(!v64 || !vgetrandom_owned(state, token)))
 			return false;
 		barrier();
 		__builtin_memcpy(s, &zero64, sizeof(v64));
 		__builtin_memcpy(d, &v64, sizeof(v64));
 		barrier();
 	}
-	if (len & sizeof(v32)) {
-		__builtin_memcpy(&v32, s, sizeof(v32));
-		barrier();
-		if (unlikely(!vgetrandom_owned(state, token)))
-			return false;
-		barrier();
-		__builtin_memcpy(s, &zero32, sizeof(v32));
-		__builtin_memcpy(d, &v32, sizeof(v32));
-		barrier();
-		d += sizeof(v32);
-		s += sizeof(v32);
-	}
-	if (len & sizeof(v16)) {
-		__builtin_memcpy(&v16, s, sizeof(v16));
-		barrier();
-		if (unlikely(!vgetrandom_owned(state, token)))
-			return false;
-		barrier();
-		__builtin_memcpy(s, &zero16, sizeof(v16));
-		__builtin_memcpy(d, &v16, sizeof(v16));
-		barrier();
-		d += sizeof(v16);
-		s += sizeof(v16);
-	}
-	if (len & 1) {
-		u8 v8 = *s;
+	if (len) {
+		/* The first bytes of the last word, then all of it wiped. */
+		u8 *p = s;
+		u32 v32;
+		u16 v16;
 
+		__builtin_memcpy(&v64, s, sizeof(v64));
 		barrier();
-		if (unlikely(!vgetrandom_owned(state, token)))
+		if (unlikely(!v64 || !vgetrandom_owned(state, token)))
 			return false;
 		barrier();
-		*s = 0;
-		*d = v8;
+		if (len & 4) {
+			__builtin_memcpy(&v32, p, sizeof(v32));
+			__builtin_memcpy(d, &v32, sizeof(v32));
+			d += sizeof(v32);
+			p += sizeof(v32);
+		}
+		if (len & 2) {
+			__builtin_memcpy(&v16, p, sizeof(v16));
+			__builtin_memcpy(d, &v16, sizeof(v16));
+			d += sizeof(v16);
+			p += sizeof(v16);
+		}
+		if (len & 1)
+			*d = *p;
+		barrier();
+		__builtin_memcpy(s, &zero64, sizeof(v64));
 	}
 	return true;
 }
 
 /**
- * vgetrandom_copy - copy bytes out of the state, leaving them there
+ * vgetrandom_copy - copy words out of the state, leaving them there
  * @dst:	Destination in the caller's buffer, any alignment.
- * @src:	Source inside the state, any alignment.
- * @len:	Number of bytes.
+ * @src:	Source inside the state's batch, at a word boundary.
+ * @len:	Number of bytes, a multiple of VGETRANDOM_WORD.
  *
  * Only for what is left in the batch when the same call refills it next:
  * the refill overwrites every byte of the batch before the call can
@@ -127,20 +133,22 @@ static __always_inline bool vgetrandom_take(struct vgetrandom_state *state,
  * the state, so nothing needs an ownership check: what is read after a
  * takeover is garbage that the final check discards. barrier() keeps the
  * compiler from turning the loop into memcpy(), which the vDSO lacks.
+ *
+ * Returns: true if no word read as zero (then the call fails: a late store
+ * of a call that lost the state zeroed it, see vgetrandom_take()).
  */
-static __always_inline void vgetrandom_copy(u8 *dst, const u8 *src, size_t len)
+static __always_inline bool vgetrandom_copy(u8 *dst, const u8 *src, size_t len)
 {
 	u64 v64;
 
-	for (; len >= sizeof(v64); len -= sizeof(v64), dst += sizeof(v64), src += sizeof(v64)) {
+	for (; len; len -= sizeof(v64), dst += sizeof(v64), src += sizeof(v64)) {
 		__builtin_memcpy(&v64, src, sizeof(v64));
+		if (unlikely(!v64))
+			return false;
 		__builtin_memcpy(dst, &v64, sizeof(v64));
 		barrier();
 	}
-	for (; len; len--, dst++, src++) {
-		*dst = *src;
-		barrier();
-	}
+	return true;
 }
 
 /**
@@ -216,9 +224,9 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
  * @buffer:	Destination.
  * @len:	Number of bytes, at most MAX_RW_COUNT.
  *
- * Small requests are served from the batch. Larger ones, if the key is not
- * a dropped one (all zeroes), copy what is left in the batch (not wiped:
- * the refill below overwrites it), then get whole blocks
+ * Small requests are served from the batch, in whole words. Larger ones,
+ * if the key is not a dropped one (all zeroes), copy what is left in the
+ * batch (not wiped: the refill below overwrites it), then get whole blocks
  * generated straight into @buffer with the current key (the used-up batch
  * holding the cipher's scratch), in multiples of VGETRANDOM_DIRECT_BLOCKS,
  * after which a refill (continuing the same counter) replaces the key and
@@ -228,7 +236,8 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
  * Everything is read from the state afresh and written back only while the
  * state is still ours: no value read before a takeover is stored after it.
  *
- * Returns: true if all of @buffer was filled under ownership.
+ * Returns: true if all of @buffer was filled under ownership, and nothing
+ * in it came from a zero word of the batch or from a zero key.
  */
 static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 					    unsigned long token, u8 *buffer, size_t len)
@@ -237,18 +246,20 @@ static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 	size_t nblocks;
 	u32 left = READ_ONCE(state->left);
 
-	/* A state scribbled on must not index outside it. */
+	/* A state scribbled on must not index outside it, nor between words. */
 	if (unlikely(left > sizeof(state->batch)))
 		left = 0;
+	left &= ~(VGETRANDOM_WORD - 1);
 
 	if (likely(len <= left))
 		return vgetrandom_take(state, token, buffer,
 				       state->batch + sizeof(state->batch) - left, len) &&
-		       vgetrandom_set_left(state, token, left - len);
+		       vgetrandom_set_left(state, token, left - VGETRANDOM_WORDS(len));
 
 	if (unlikely(vgetrandom_key_zero(state)))
 		return false;
-	vgetrandom_copy(buffer, state->batch + sizeof(state->batch) - left, left);
+	if (unlikely(!vgetrandom_copy(buffer, state->batch + sizeof(state->batch) - left, left)))
+		return false;
 	buffer += left;
 	len -= left;
 
@@ -267,7 +278,7 @@ static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 		return false;
 	left = sizeof(state->batch) - sizeof(state->key);
 	return vgetrandom_take(state, token, buffer, state->batch + sizeof(state->key), len) &&
-	       vgetrandom_set_left(state, token, left - len);
+	       vgetrandom_set_left(state, token, left - VGETRANDOM_WORDS(len));
 }
 
 /**
@@ -337,6 +348,8 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 	BUILD_BUG_ON(sizeof(state->key) > VGETRANDOM_SCRATCH_OFFSET);
 	BUILD_BUG_ON(VGETRANDOM_DIRECT_BLOCKS * VGETRANDOM_CHACHA_BLOCK_SIZE >
 		     sizeof(state->batch) - sizeof(state->key));
+	BUILD_BUG_ON(sizeof(state->batch) % VGETRANDOM_WORD ||
+		     sizeof(state->key) % VGETRANDOM_WORD);
 
 	if (unlikely(opaque_len == ~0UL && !buffer && !len && !flags)) {
 		struct vgetrandom_opaque_params *params = opaque_state;

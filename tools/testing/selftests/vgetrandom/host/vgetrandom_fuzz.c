@@ -7,7 +7,9 @@
  * Steps call the function with any length, flags, opaque_len, state
  * placement and buffer; change the published generation and readiness;
  * zero the state (or leave only what a drop mid-rekey brings back: the
- * generation, maybe a key) or write input bytes into it; make the next rekey
+ * generation, maybe a key), do what a late store of a call that lost the
+ * state does (zero a word, move the count of what is left back), or write
+ * input bytes into it; make the next rekey
  * syscalls fail, or have them bump the generation or zero the state while
  * the call is inside them (a reseed or a drop mid-call).
  *
@@ -368,6 +370,23 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			 */
 			unsigned int c = take(&in, 1);
 
+			if (c & 4) {
+				/*
+				 * Or what a late store of a call that lost the
+				 * state leaves: zeroed words (two, for the
+				 * oracle's 16 bytes), or a count of what is
+				 * left moved back over words handed out.
+				 */
+				size_t w = take(&in, 1) % (VGETRANDOM_BATCH_SIZE / 8 - 1);
+				u32 left = fz.state->left + 8 * (take(&in, 1) % 32);
+
+				if (c & 8)
+					fz.state->left = left < VGETRANDOM_BATCH_SIZE ?
+							 left : VGETRANDOM_BATCH_SIZE;
+				else
+					memset(fz.state->batch + 8 * w, 0, 16);
+				break;
+			}
 			memset(fz.state, 0, STATE_SIZE);
 			if (c & 1)
 				fz.state->generation = vgr_harness.rng.generation;

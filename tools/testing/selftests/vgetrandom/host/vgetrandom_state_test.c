@@ -355,13 +355,15 @@ static void test_zeroed_batch(void)
 	for (size_t len = 1; len < 200 && ok; len += 7) {
 		memcpy(&before, state, STATE_SIZE);
 		pos = sizeof(state->batch) - state->left;
-		if (pos + len > sizeof(state->batch))
+		if (pos + VGETRANDOM_WORDS(len) > sizeof(state->batch))
 			break;
 		call(outbuf, len, 0);
 		ok &= !memcmp(outbuf, before.batch + pos, len);
-		ok &= all_zero(state->batch, pos + len);
-		ok &= !memcmp(state->batch + pos + len, before.batch + pos + len,
-			      sizeof(state->batch) - pos - len);
+		/* Whole words go: the last one's unused bytes too. */
+		ok &= all_zero(state->batch, pos + VGETRANDOM_WORDS(len));
+		ok &= !memcmp(state->batch + pos + VGETRANDOM_WORDS(len),
+			      before.batch + pos + VGETRANDOM_WORDS(len),
+			      sizeof(state->batch) - pos - VGETRANDOM_WORDS(len));
 		ok &= !memcmp(state->key, before.key, sizeof(state->key));
 	}
 	ksft_test_result(ok, "bytes handed out of the batch are zeroed there\n");
@@ -388,7 +390,7 @@ static void model_fill(struct model *m, u8 *out, size_t len)
 
 	if (len <= avail) {
 		memcpy(out, m->batch + m->pos, len);
-		m->pos += len;
+		m->pos += VGETRANDOM_WORDS(len);
 		return;
 	}
 	memcpy(out, m->batch + m->pos, avail);
@@ -402,7 +404,7 @@ static void model_fill(struct model *m, u8 *out, size_t len)
 	memcpy(m->key, m->batch, 32);
 	m->pos = 32;
 	memcpy(out + n * 64, m->batch + m->pos, len - n * 64);
-	m->pos += len - n * 64;
+	m->pos += VGETRANDOM_WORDS(len - n * 64);
 }
 
 static const u8 fixed_key[32] = "vgetrandom host test, fixed key";
@@ -581,6 +583,48 @@ static void test_takeover_of_revived_state(void)
 	ksft_test_result(ok, "drop before a rekey's generation store + handler: no zero batch, no zero-key block handed out\n");
 }
 
+/* Whether any aligned 8-byte word of @p is zero. */
+static bool zero_word(const u8 *p, size_t len)
+{
+	for (size_t off = 0; off + 8 <= len; off += 8)
+		if (all_zero(p + off, 8))
+			return true;
+	return false;
+}
+
+/*
+ * What one late store of a call that lost its state (dropped, then taken
+ * over by a handler between a check and the store) does to the handler's
+ * state: one word of the batch zeroed, or the count of what is left moved
+ * back over words already handed out (and zeroed). No call may hand those
+ * out: each must fail, invalidate the state and rekey it.
+ */
+static void test_late_stores(void)
+{
+	static const size_t lens[] = { 1, 13, 64, 2048 };
+	bool ok = true;
+
+	for (size_t i = 0; i < 2 * ARRAY_SIZE(lens); i++) {
+		size_t len = lens[i / 2];
+		unsigned long calls;
+
+		harness_reset();
+		state_reset();
+		ok &= call(outbuf, 100, 0) == 100;
+		calls = vgr_harness.calls;
+		if (i & 1)
+			/* Back over the 104 bytes just handed out. */
+			state->left += 104;
+		else
+			memset(state->batch + sizeof(state->batch) - state->left, 0, 8);
+		memset(outbuf, 0, sizeof(outbuf));
+		ok &= call(outbuf, len, 0) == (ssize_t)len &&
+		      vgr_harness.calls == calls + 1 && is_rekey(calls) &&
+		      !zero_word(outbuf, len);
+	}
+	ksft_test_result(ok, "a word wiped late, or a stale count of what is left: refused, rekeyed\n");
+}
+
 /* A token left by a call abandoned with longjmp(): the syscall, for good. */
 static void test_abandoned_owner(void)
 {
@@ -620,7 +664,7 @@ int main(void)
 	state = (struct vgetrandom_state *)(page + 4096);
 
 	ksft_print_header();
-	ksft_set_plan(24);
+	ksft_set_plan(25);
 	test_query();
 	test_check1_straddle();
 	test_check2_flags();
@@ -640,6 +684,7 @@ int main(void)
 	test_buffer_never_to_syscall();
 	test_takeover_during_rekey();
 	test_takeover_of_revived_state();
+	test_late_stores();
 	test_abandoned_owner();
 	test_random_insecure();
 	ksft_finished();
