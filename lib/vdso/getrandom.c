@@ -201,6 +201,8 @@ static __always_inline bool vgetrandom_key_zero(const struct vgetrandom_state *s
  * Fast key erasure: the first VGETRANDOM_CHACHA_KEY_SIZE bytes of the new
  * batch become the next key and are wiped from the batch, so once this
  * returns nothing in the state can recompute any output given out before.
+ * The caller records what is left of the batch (all of it after the key,
+ * less what it takes at once).
  *
  * Returns: true if done under ownership throughout.
  */
@@ -212,9 +214,7 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
 					  state->batch + VGETRANDOM_SCRATCH_OFFSET,
 					  &state->owner, token))
 		return false;
-	if (!vgetrandom_take(state, token, state->key, state->batch, sizeof(state->key)))
-		return false;
-	return vgetrandom_set_left(state, token, sizeof(state->batch) - sizeof(state->key));
+	return vgetrandom_take(state, token, state->key, state->batch, sizeof(state->key));
 }
 
 /**
