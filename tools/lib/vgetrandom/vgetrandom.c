@@ -26,9 +26,11 @@
  * child never inherits it from a thread that does not exist there, and the
  * child takes back the states of the threads that did not follow it.  A
  * fork() from a handler that interrupted its own thread inside the pool
- * leaves the pool to that thread, which finishes once the handler returns.
- * A thread's state is recorded as its own in the same critical section
- * that takes it from the pool, so a fork at any point can tell it apart.
+ * leaves the pool to that thread, which finishes once the handler returns;
+ * one from a handler that interrupted the fork handlers themselves nests
+ * inside them and leaves the lock to the outer ones.  A thread's state is
+ * recorded as its own in the same critical section that takes it from the
+ * pool, so a fork at any point can tell it apart.
  *
  * Signals: a handler that calls vgetrandom() while its thread is inside
  * __vdso_getrandom() on the same state is caught by the vDSO itself (the
@@ -85,14 +87,18 @@ static struct {
  * @state:	its state, or NULL before its first call
  * @busy:	inside the first-call path, or past the thread's exit
  *		destructor: calls on this thread take the system call
- * @fork_locked: the pool lock was taken for a fork() by this thread
+ * @fork_depth:	fork() handlers of ours entered and not yet left: more than
+ *		one when a signal handler forked inside a fork()
+ * @fork_locked_at: the depth whose prepare handler took the pool lock, 0
+ *		if none did; only the handlers at that depth release it
  * @fails:	failed attempts in a row to get a state
  * @backoff:	calls left before the next attempt
  */
 struct vgr_thread {
 	void *state;
 	bool busy;
-	bool fork_locked;
+	unsigned int fork_depth;
+	unsigned int fork_locked_at;
 	unsigned int fails;
 	unsigned int backoff;
 };
@@ -256,17 +262,58 @@ static void vgr_pool_put(void *state)
 	vgr_unlock();
 }
 
-/* --- Fork: pthread_atfork() handlers. --- */
+/*
+ * --- Fork: pthread_atfork() handlers. ---
+ *
+ * They nest when a signal handler forks while its thread is between our
+ * prepare and parent (or child) handler: glibc and musl allow that in a
+ * single-threaded process (in others their own fork lock deadlocks
+ * first).  The inner prepare cannot take the lock (this thread holds it,
+ * vgr_lock() says no), so the inner parent and child must not release it:
+ * only the depth that took it does, which fork_locked_at records.  Both
+ * fields are this thread's and change in an order that keeps this true
+ * wherever a handler interrupts: the depth is raised before the lock is
+ * taken and lowered after it is released.
+ */
 
 static void vgr_fork_prepare(void)
 {
-	vgr_self.fork_locked = vgr_lock();
+	unsigned int depth = ++vgr_self.fork_depth;
+
+	vgr_signal_barrier();
+	/*
+	 * A fork() nested between taking the lock and recording the depth
+	 * finds the lock this thread's and takes nothing.
+	 */
+	if (vgr_lock())
+		vgr_self.fork_locked_at = depth;
+	vgr_signal_barrier();
+}
+
+/*
+ * Leave the handlers at this depth, releasing the lock if this depth took
+ * it.  A fork() nested before the release (the lock still this thread's,
+ * fork_locked_at already 0 or another depth) takes nothing and releases
+ * nothing; one nested after it, before the depth drops, takes and releases
+ * the lock at the depth above.
+ */
+static void vgr_fork_leave(unsigned int depth)
+{
+	if (vgr_self.fork_locked_at == depth) {
+		vgr_self.fork_locked_at = 0;
+		vgr_signal_barrier();
+		vgr_unlock();
+	}
+	vgr_signal_barrier();
+	vgr_self.fork_depth = depth - 1;
 }
 
 static void vgr_fork_parent(void)
 {
-	if (vgr_self.fork_locked)
-		vgr_unlock();
+	unsigned int depth = vgr_self.fork_depth;
+
+	if (depth)
+		vgr_fork_leave(depth);
 }
 
 /*
@@ -274,21 +321,26 @@ static void vgr_fork_parent(void)
  * (including one a thread was just giving back) are free again; the kernel
  * wiped them all, ours too.  A batch that another thread had mapped but
  * not yet added is lost to the child: wiped memory, harmless.  If the fork
- * came from a handler that interrupted this thread inside the pool, the
+ * came from a handler that interrupted this thread inside the pool, or
+ * inside our outer fork handlers (this depth did not take the lock), the
  * interrupted code finishes with the pool when the handler returns, and
- * the other threads' states stay lost to the child.
+ * the other threads' states stay lost to the child (after a nested fork
+ * there are none: the process had a single thread).
  */
 static void vgr_fork_child(void)
 {
+	unsigned int depth = vgr_self.fork_depth;
 	void *mine = vgr_self.state;
 
-	if (!vgr_self.fork_locked)
+	if (!depth)
 		return;
-	vgr.nfree = 0;
-	for (size_t i = 0; i < vgr.nall; i++)
-		if (vgr.all[i] != mine)
-			vgr.free[vgr.nfree++] = vgr.all[i];
-	vgr_unlock();
+	if (vgr_self.fork_locked_at == depth) {
+		vgr.nfree = 0;
+		for (size_t i = 0; i < vgr.nall; i++)
+			if (vgr.all[i] != mine)
+				vgr.free[vgr.nfree++] = vgr.all[i];
+	}
+	vgr_fork_leave(depth);
 }
 
 /* --- Threads. --- */

@@ -756,8 +756,13 @@ static volatile sig_atomic_t raise_in_atfork, usr1_runs, usr1_bad;
 
 static void atfork_test_prepare(void)
 {
-	if (raise_in_atfork == 1)
+	if (raise_in_atfork == 1) {
 		raise(SIGUSR1);
+	} else if (raise_in_atfork == 3) {
+		/* Once: the nested fork() runs this handler too. */
+		raise_in_atfork = 4;
+		raise(SIGUSR2);
+	}
 }
 
 static void atfork_test_child(void)
@@ -921,6 +926,104 @@ static void test_fork_in_attach(void)
 	}
 	ret = run_watched(attach_fork_main, 20);
 	ksft_test_result(!ret, "fork() from a handler while a thread takes its first state: the child never gives that state to another thread (%d)\n",
+			 ret);
+}
+
+/*
+ * fork() from a signal handler that runs while its thread is inside fork(),
+ * between the library's prepare handler (which took the pool lock) and
+ * its parent or child handler: the library's handlers nest on one thread.
+ * The inner ones must leave the lock to the outer ones, which must release
+ * it, in each of the four processes that result: the parent, the inner
+ * fork's child (which goes on to make the outer fork's child too), and
+ * the outer fork's two children.  Afterwards a new thread's first call,
+ * which needs the pool lock, must get a state in each.
+ *
+ * glibc and musl let a fork() nest only in a process that has never had a
+ * second thread (otherwise their own fork lock deadlocks first), so this
+ * runs in a freshly executed copy of the test.
+ */
+static volatile pid_t nested_fork_pid = -1;
+
+static void nested_fork_handler(int sig)
+{
+	nested_fork_pid = fork();
+}
+
+static int nested_fork_exec(void)
+{
+	char *argv[] = { self_exe, "--nested-fork", NULL };
+
+	execv("/proc/self/exe", argv);
+	return 99;
+}
+
+/* A new thread's first call: 0 if it got its bytes (and a state if it can). */
+static void *nested_fork_first_call(void *arg)
+{
+	unsigned char buf[16];
+
+	if (vgetrandom(buf, sizeof(buf), 0) != sizeof(buf))
+		return (void *)1L;
+	if (vgetrandom_vdso_active() && !vgetrandom_thread_state())
+		return (void *)2L;
+	return NULL;
+}
+
+/* The same check in every process; a spinning lock ends in SIGALRM. */
+static int nested_fork_check(void)
+{
+	void *ret;
+	pthread_t t;
+
+	alarm(5);	/* not inherited: each process sets its own */
+	if (pthread_create(&t, NULL, nested_fork_first_call, NULL) || pthread_join(t, &ret))
+		return 4;
+	return (int)(long)ret;
+}
+
+/* @pid's result folded into a small exit code: 8 for a signal (SIGALRM). */
+static int nested_fork_wait(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return 16;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 8;
+}
+
+static int nested_fork_main(void)
+{
+	struct sigaction sa = { .sa_handler = nested_fork_handler };
+	int ret;
+	pid_t pid;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL);
+	raise_in_atfork = 3;
+	pid = fork();
+	if (pid < 0 || nested_fork_pid < 0)
+		return 32;
+	ret = nested_fork_check();
+	/* Outer fork's children, the inner one's child last. */
+	if (!pid)
+		_exit(ret);
+	ret |= nested_fork_wait(pid);
+	if (!nested_fork_pid)
+		_exit(ret);
+	return ret | nested_fork_wait(nested_fork_pid);
+}
+
+static void test_nested_fork(void)
+{
+	int ret;
+
+	if (!vgetrandom_vdso_active()) {
+		ksft_test_result_skip("no vDSO: no pool lock, no fork handlers\n");
+		return;
+	}
+	ret = run_watched(nested_fork_exec, 20);
+	ksft_test_result(!ret, "fork() from a handler inside fork() after the library's prepare handler: the pool lock is free again in all 4 processes, a new thread gets a state in each (%d)\n",
 			 ret);
 }
 
@@ -1093,6 +1196,8 @@ int main(int argc, char **argv)
 		return fallback_main();
 	if (argc > 1 && !strcmp(argv[1], "--seccomp"))
 		return seccomp_main();
+	if (argc > 1 && !strcmp(argv[1], "--nested-fork"))
+		return nested_fork_main();
 
 	/* Children print and fork: keep nothing buffered. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1110,7 +1215,7 @@ int main(int argc, char **argv)
 		have_alloc = vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_ALLOC) != NULL;
 	}
 
-	ksft_set_plan(30);
+	ksft_set_plan(31);
 	test_vdso_active();
 	test_lengths();
 	test_differs();
@@ -1129,6 +1234,7 @@ int main(int argc, char **argv)
 	test_fallback();
 	test_atfork_signal();
 	test_fork_in_attach();
+	test_nested_fork();
 	test_seccomp_backoff();
 	ksft_finished();
 }
