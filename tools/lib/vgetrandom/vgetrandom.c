@@ -10,8 +10,10 @@
  *
  * Initialisation happens when the library is loaded (a constructor), so
  * that no call, not even a first one made inside a signal handler, runs
- * code that is not async-signal-safe; the destructor deletes the thread
- * key, so that a dlclose()d library leaves no destructor behind.
+ * code that is not async-signal-safe; the thread's block (vgr_self) is in
+ * static TLS, so that no access to it calls malloc() either.  The
+ * destructor deletes the thread key, so that a dlclose()d library leaves
+ * no destructor behind.
  *
  * Locking: the pool lock protects the pool's bookkeeping.  It is a spin
  * lock that records its holder (the holder's thread-local block), held
@@ -103,7 +105,25 @@ struct vgr_thread {
 	unsigned int backoff;
 };
 
-static __thread struct vgr_thread vgr_self;
+/*
+ * glibc: initial-exec, static TLS, set up when a thread is created (for a
+ * library loaded by dlopen(), placed in the surplus glibc reserves for
+ * such libraries, 512 bytes by default since 2.32; this takes 32).  With
+ * the general-dynamic model of -fPIC, glibc would malloc() the block on a
+ * thread's first access, in __tls_get_addr(): a deadlock for a first call
+ * made in a signal handler that interrupted malloc().
+ *
+ * musl sets up a dlopen()ed library's TLS for every thread at dlopen() and
+ * pthread_create(), so no access allocates; and its dynamic linker refuses
+ * to load a library with initial-exec TLS.  It keeps the default.
+ */
+#ifdef __GLIBC__
+#define VGR_TLS_MODEL	__attribute__((tls_model("initial-exec")))
+#else
+#define VGR_TLS_MODEL
+#endif
+
+static __thread struct vgr_thread vgr_self VGR_TLS_MODEL;
 
 /*
  * Orders vgr_self against a signal handler on the same thread: the
