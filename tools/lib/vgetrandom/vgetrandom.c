@@ -6,14 +6,15 @@
  * opaque state that the caller owns; a state must never be used by two
  * threads at once.  This file hands each thread a state on its first call
  * and takes it back when the thread exits, from a process-wide pool that
- * grows in batches (vgetrandom_os.c maps them) and never shrinks.
+ * grows in batches (vgetrandom_os.c maps them) and only shrinks to nothing,
+ * in the destructor, when no other thread holds a state.
  *
  * Initialisation happens when the library is loaded (a constructor), so
  * that no call, not even a first one made inside a signal handler, runs
  * code that is not async-signal-safe; the thread's block (vgr_self) is in
  * static TLS, so that no access to it calls malloc() either.  The
- * destructor deletes the thread key, so that a dlclose()d library leaves
- * no destructor behind.
+ * destructor deletes the thread key, so that a dlclose()d copy of this
+ * code leaves no destructor behind.
  *
  * Locking: the pool lock protects the pool's bookkeeping.  It is a spin
  * lock that records its holder (the holder's thread-local block), held
@@ -67,6 +68,12 @@
 /* The longest back-off after failed state allocations: 2^16 - 1 calls. */
 #define VGR_MAX_BACKOFF_SHIFT	16
 
+/* A mapping of states, to be unmapped whole. */
+struct vgr_map {
+	void *addr;
+	size_t len;
+};
+
 static struct {
 	struct vgr_vdso vdso;	/* written once, by the constructor */
 	pthread_key_t key;	/* its destructor returns a thread's state */
@@ -74,10 +81,12 @@ static struct {
 	_Atomic(void *) owner;	/* the lock: its holder's vgr_self, or NULL */
 
 	/* Protected by the lock: */
+	bool closed;		/* unmapped by the destructor: hand out nothing */
 	void **all;		/* every state mapped, [0, nall) */
 	void **free;		/* states no thread owns, [0, nfree) */
-	size_t nall, nfree;
-	size_t cap;		/* room in all[] and in free[] */
+	struct vgr_map *maps;	/* the mappings they lie in, [0, nmaps) */
+	size_t nall, nfree, nmaps;
+	size_t cap;		/* room in all[], free[] and maps[] */
 	size_t bytes;		/* droppable memory mapped */
 	size_t by_alloc;	/* states from vgetrandom_alloc() */
 
@@ -172,26 +181,37 @@ static void *vgr_state_at(const struct vgr_batch *b, size_t i)
 	       i % per_page * vgr.vdso.state_size;
 }
 
+/* The bookkeeping for @cap states: maps[], then all[] and free[]. */
+static size_t vgr_book_len(size_t cap)
+{
+	return cap * (sizeof(struct vgr_map) + 2 * sizeof(void *));
+}
+
 /*
- * Room for @more states in both arrays.  free[] is as large as all[], so
- * giving a state back never needs memory.  mmap(), not malloc(): this may
- * run under a signal handler that interrupted malloc().
+ * Room for @more states in the three arrays.  free[] is as large as all[],
+ * so giving a state back never needs memory; maps[] too, as every mapping
+ * holds a state at least.  mmap(), not malloc(): this may run under a
+ * signal handler that interrupted malloc().
  */
 static bool vgr_pool_reserve(size_t more)
 {
 	size_t cap = (vgr.nall + more) * 2;
+	struct vgr_map *maps;
 	void **all;
 
 	if (vgr.nall + more <= vgr.cap)
 		return true;
-	all = vgr_os_map(2 * cap * sizeof(void *));
-	if (!all)
+	maps = vgr_os_map(vgr_book_len(cap));
+	if (!maps)
 		return false;
-	if (vgr.all) {
+	all = (void **)(maps + cap);
+	if (vgr.maps) {
+		memcpy(maps, vgr.maps, vgr.nmaps * sizeof(*maps));
 		memcpy(all, vgr.all, vgr.nall * sizeof(void *));
 		memcpy(all + cap, vgr.free, vgr.nfree * sizeof(void *));
-		vgr_os_unmap(vgr.all, 2 * vgr.cap * sizeof(void *));
+		vgr_os_unmap(vgr.maps, vgr_book_len(vgr.cap));
 	}
+	vgr.maps = maps;
 	vgr.all = all;
 	vgr.free = all + cap;
 	vgr.cap = cap;
@@ -208,11 +228,13 @@ static bool vgr_pool_add(const struct vgr_batch *b)
 		vgr.all[vgr.nall++] = state;
 		vgr.free[vgr.nfree++] = state;
 	}
+	vgr.maps[vgr.nmaps++] = (struct vgr_map){ b->addr, b->len };
 	vgr.bytes += b->len;
 	vgr.by_alloc += b->by_alloc ? b->num : 0;
 	return true;
 }
 
+/* After the destructor unmapped the pool, nfree is 0 and stays so. */
 static void *vgr_pool_pop(void)
 {
 	return vgr.nfree ? vgr.free[--vgr.nfree] : NULL;
@@ -244,13 +266,15 @@ static void *vgr_pool_take(void)
 static void *vgr_pool_get(void)
 {
 	struct vgr_batch b;
+	bool closed;
 	void *state;
 
 	if (!vgr_lock())
 		return NULL;
 	state = vgr_pool_take();
+	closed = vgr.closed;
 	vgr_unlock();
-	if (state)
+	if (state || closed)
 		return state;
 
 	atomic_fetch_add(&vgr.alloc_attempts, 1);
@@ -262,7 +286,7 @@ static void *vgr_pool_get(void)
 		vgr_os_unmap(b.addr, b.len);
 		return NULL;
 	}
-	if (vgr_pool_add(&b))
+	if (!vgr.closed && vgr_pool_add(&b))
 		state = vgr_pool_take();
 	vgr_unlock();
 	if (!state)
@@ -272,13 +296,15 @@ static void *vgr_pool_get(void)
 
 /*
  * Give a state back.  If a handler interrupted this thread inside the
- * pool, the state is lost to the pool: memory, never a shared state.
+ * pool, the state is lost to the pool: memory, never a shared state.  A
+ * closed pool cannot hold a state (none was held when it closed).
  */
 static void vgr_pool_put(void *state)
 {
 	if (!vgr_lock())
 		return;
-	vgr.free[vgr.nfree++] = state;
+	if (!vgr.closed)
+		vgr.free[vgr.nfree++] = state;
 	vgr_unlock();
 }
 
@@ -397,9 +423,48 @@ static void vgr_init(void)
 }
 
 /*
- * At exit, or at dlclose() of the shared library: threads that still hold
- * a state must not run our destructor later, when our code may be gone.
- * Their states are lost with the pool.
+ * Unmap the pool if that is safe, and close it.  The destructor cannot
+ * tell exit() from dlclose(): glibc runs it for both, and at exit() other
+ * threads go on running, in vgetrandom() too, until the process ends.  So
+ * the pool goes only if no other thread holds a state: then none can be
+ * inside the vDSO on one, and the closed pool sends a thread that comes
+ * later to the system call.  This thread's own state goes too, as no call
+ * can be running on it (a handler that interrupted one and exits never
+ * returns to it); its later calls find no state and no key.  Otherwise
+ * (exit() with threads that hold states, or dlclose() of a copy of this
+ * code while they do) all stays mapped: memory, never a fault.
+ *
+ * Never waits for the lock: a thread that holds it may never let go
+ * (stopped in a signal handler), and exit() must not hang on it.
+ */
+static void vgr_pool_release(void)
+{
+	void *expected = NULL, *mine = vgr_self.state;
+
+	if (!atomic_compare_exchange_strong_explicit(&vgr.owner, &expected, &vgr_self,
+						     memory_order_acquire, memory_order_relaxed))
+		return;
+	if (vgr.nfree + (mine ? 1 : 0) == vgr.nall) {
+		vgr_self.state = NULL;
+		vgr_signal_barrier();
+		for (size_t i = 0; i < vgr.nmaps; i++)
+			vgr_os_unmap(vgr.maps[i].addr, vgr.maps[i].len);
+		if (vgr.maps)
+			vgr_os_unmap(vgr.maps, vgr_book_len(vgr.cap));
+		vgr.maps = NULL;
+		vgr.all = vgr.free = NULL;
+		vgr.nall = vgr.nfree = vgr.nmaps = vgr.cap = 0;
+		vgr.bytes = vgr.by_alloc = 0;
+		vgr.closed = true;
+	}
+	vgr_unlock();
+}
+
+/*
+ * At exit, or at dlclose() of a shared object with this code (not
+ * libvgetrandom.so.1 itself, which is never unloaded): threads that still
+ * hold a state must not run our key destructor later, when our code may
+ * be gone; then the pool, if no other thread holds a state.
  */
 __attribute__((destructor))
 static void vgr_fini(void)
@@ -407,6 +472,7 @@ static void vgr_fini(void)
 	if (vgr.have_key)
 		pthread_key_delete(vgr.key);
 	vgr.have_key = false;
+	vgr_pool_release();
 }
 
 void (*vgetrandom_test_attach_hook)(void);

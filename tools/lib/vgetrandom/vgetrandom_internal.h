@@ -121,7 +121,7 @@ ssize_t vgr_os_getrandom(void *buf, size_t len, unsigned int flags);
 
 /**
  * struct vgr_pool_stats - test hook: how many states the pool has
- * @states:	states mapped so far (never unmapped)
+ * @states:	states mapped so far (unmapped only by the destructor)
  * @free:	of those, owned by no thread
  * @bytes:	droppable memory they occupy
  * @by_alloc:	states that vgetrandom_alloc() mapped
