@@ -86,7 +86,7 @@ A64_ST := $(A64)/linux/tools/testing/selftests
 
 .PHONY: help deps overlay kernel bins guest-bins arm64-guest-bins host-bins initramfs run test \
 	bench fuzz install check-config check-harness patches checkpatch check-series \
-	check-sparse check-fresh clean distclean
+	check-sparse check-fresh debian-test clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -108,6 +108,8 @@ help:
 	@echo "make check-series   build the guest kernel after each patch of the series in turn"
 	@echo "make check-sparse   sparse over what the overlay changes, Debian's config; fails on new warnings"
 	@echo "make check-fresh    'make run' and 'make test' in a bare Debian 12 root (debootstrap, chroot)"
+	@echo "make debian-test    Debian 13 and 12 systems (systemd) on our kernel package and Debian's,"
+	@echo "                    getrandom system calls counted (make test runs it too)"
 	@echo "make clean          remove build outputs, keep the unpacked base"
 	@echo "make distclean      remove $(B)/ entirely"
 
@@ -192,6 +194,15 @@ check-sparse: overlay
 # with debootstrap, in a clean clone of HEAD.  Root only.
 check-fresh: deps
 	@harness/check-fresh.sh $(BUILD)
+
+# Whole Debian systems booting with systemd (issue #20): Debian 13 on our
+# kernel package (in $(B)/deb) and on Debian's own, Debian 12 with the
+# preload library on ours; the guest suites run in the first, and the
+# kernel's tracing counts every system's getrandom system calls
+# (harness/debian-test.sh: results in $(B)/debian-test-results.txt, the
+# counts in $(B)/debian-counts.txt).  make test runs it as its last step.
+debian-test: bins
+	@harness/debian-test.sh $(BUILD)
 
 check-harness: initramfs
 	@harness/check-harness.sh $(BUILD)

@@ -18,6 +18,9 @@
 #             glibc 2.41 on the kernel booted without a vDSO
 #             (guest-novdso), then the whole guest suite on the arm64
 #             kernel (guest-arm64).
+#   debian:   whole Debian systems with systemd on our kernel package and
+#             Debian's (harness/debian-test.sh: guest-debian,
+#             guest-debian-stock, guest-bookworm).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
@@ -217,6 +220,16 @@ export VGR_ARCH=arm64
 guest guest-arm64 "$build/arm64/guest/list" max
 unset VGR_ARCH
 echo "SKIP guest-arm64/vm/userfaultfd: the base's 6.1 test asks for write-protect faults, which arm64 6.1 lacks (UFFDIO_API: EINVAL)" | tee -a "$lines"
+
+# Whole Debian systems booting with systemd (issue #20): Debian 13 on our
+# kernel package and on Debian's own, Debian 12 with the preload library on
+# ours, their getrandom system calls counted by the kernel's tracing.
+# harness/debian-test.sh prints its result lines (guest-debian/...,
+# guest-debian-stock/..., guest-bookworm/...) and keeps them in
+# BUILD/debian-test-results.txt; the counts are in BUILD/debian-counts.txt.
+echo "== whole Debian systems (systemd) on our kernel package and Debian's =="
+"$here/debian-test.sh" "$build"
+cat "$build/debian-test-results.txt" >> "$lines"
 
 pass=$(grep -c '^PASS' "$lines")
 fail=$(grep -c '^FAIL' "$lines")
