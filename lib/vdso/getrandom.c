@@ -210,9 +210,7 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
 					      unsigned long token, u32 *counter)
 {
 	if (!__arch_chacha20_blocks_owned(state->batch, state->key, counter,
-					  VGETRANDOM_BATCH_BLOCKS,
-					  state->batch + VGETRANDOM_SCRATCH_OFFSET,
-					  &state->owner, token))
+					  VGETRANDOM_BATCH_BLOCKS, &state->owner, token))
 		return false;
 	return vgetrandom_take(state, token, state->key, state->batch, sizeof(state->key));
 }
@@ -227,11 +225,10 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
  * Small requests are served from the batch, in whole words. Larger ones,
  * if the key is not a dropped one (all zeroes), copy what is left in the
  * batch (not wiped: the refill below overwrites it), then get whole blocks
- * generated straight into @buffer with the current key (the used-up batch
- * holding the cipher's scratch), in multiples of VGETRANDOM_DIRECT_BLOCKS,
- * after which a refill (continuing the same counter) replaces the key and
- * the whole batch; the tail, which may be up to VGETRANDOM_DIRECT_BLOCKS
- * blocks, comes from the fresh batch.
+ * generated straight into @buffer with the current key, in multiples of
+ * VGETRANDOM_DIRECT_BLOCKS, after which a refill (continuing the same
+ * counter) replaces the key and the whole batch; the tail, which may be up
+ * to VGETRANDOM_DIRECT_BLOCKS blocks, comes from the fresh batch.
  *
  * Everything is read from the state afresh and written back only while the
  * state is still ours: no value read before a takeover is stored after it.
@@ -267,7 +264,6 @@ static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 	nblocks -= nblocks % VGETRANDOM_DIRECT_BLOCKS;
 	if (nblocks) {
 		if (!__arch_chacha20_blocks_owned(buffer, state->key, counter, nblocks,
-						  state->batch + VGETRANDOM_SCRATCH_OFFSET,
 						  &state->owner, token))
 			return false;
 		buffer += nblocks * VGETRANDOM_CHACHA_BLOCK_SIZE;
@@ -345,7 +341,6 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 	BUILD_BUG_ON(sizeof(*state) != VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(PAGE_SIZE % VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(sizeof(state->key) >= VGETRANDOM_BATCH_SIZE);
-	BUILD_BUG_ON(sizeof(state->key) > VGETRANDOM_SCRATCH_OFFSET);
 	BUILD_BUG_ON(VGETRANDOM_DIRECT_BLOCKS * VGETRANDOM_CHACHA_BLOCK_SIZE >
 		     sizeof(state->batch) - sizeof(state->key));
 	BUILD_BUG_ON(sizeof(state->batch) % VGETRANDOM_WORD ||
