@@ -60,13 +60,18 @@ static __always_inline bool vgetrandom_owned(const struct vgetrandom_state *stat
  * @len:	Number of bytes to copy; VGETRANDOM_WORDS(@len) are wiped.
  *
  * Ownership is checked before every store into the state. That leaves two
- * instructions between a check and its store: a drop there, and a signal
- * handler that takes the state over, make this one store land in the
- * handler's state after the handler is done. It can only zero one word of
+ * instructions between a check and its stores: a drop there, and a signal
+ * handler that takes the state over, make these two stores land in the
+ * handler's state after the handler is done. The wipe zeroes one word of
  * the batch, which no call hands out (a zero word fails the call, which
- * then invalidates the state and rekeys it). The barrier()s keep the
- * compiler from turning the loop into memcpy() and memset(), which the vDSO
- * lacks, and from moving the check after the store it guards.
+ * then invalidates the state and rekeys it). The copy lands in @dst: in the
+ * caller's buffer, or, during a refill, one word of this call's next key
+ * in the handler's key. That key then mixes two fresh secret keys; this
+ * call's next check fails and it invalidates the state, so at most a
+ * second handler in between computes with it, a key nobody else has. The
+ * barrier()s keep the compiler from turning the loop into memcpy() and
+ * memset(), which the vDSO lacks, and from moving the check after the
+ * store it guards.
  *
  * Returns: true if all @len bytes were moved under ownership, and none of
  * the words read as zero.
