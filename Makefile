@@ -85,6 +85,7 @@ A64_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(A64)/headers/include -I $(
 A64_ST := $(A64)/linux/tools/testing/selftests
 
 .PHONY: help deps overlay kernel bins guest-bins arm64-guest-bins host-bins initramfs run test \
+	demo-bins \
 	bench fuzz install check-config check-harness patches checkpatch check-series \
 	check-sparse check-fresh debian-test clean distclean
 
@@ -134,8 +135,15 @@ bins: kernel
 initramfs: bins
 	@VGR_ARCH=$(ARCH) harness/initramfs.sh $(BUILD)
 
-run: initramfs
-	@VGR_ARCH=$(ARCH) VGR_VARIANT=$(VARIANT) harness/qemu.sh $(BUILD) run quiet
+# The demo needs the kernel and one program: its own initramfs
+# (initramfs-demo.cpio.gz), so that a first make run builds little else.
+DEMO := $(if $(filter arm64,$(ARCH)),$(A64),$(BUILD))/guest/$(GUEST_PROGS)
+run: kernel
+	@$(MAKE) --no-print-directory demo-bins
+	@VGR_ARCH=$(ARCH) VGR_INITRAMFS=demo harness/initramfs.sh $(BUILD)
+	@VGR_ARCH=$(ARCH) VGR_VARIANT=$(VARIANT) VGR_INITRAMFS=demo harness/qemu.sh $(BUILD) run quiet
+
+demo-bins: $(DEMO)
 
 test:
 	@$(MAKE) --no-print-directory ARCH=x86_64 VARIANT=kasan initramfs

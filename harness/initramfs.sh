@@ -5,6 +5,9 @@
 # binaries (BUILD/guest, listed in BUILD/guest/list, plus the demo) into
 # BUILD/initramfs.cpio.gz with the base tree's own usr/gen_init_cpio.
 #
+# VGR_INITRAMFS=demo: only the demo, into initramfs-demo.cpio.gz (make run
+# needs nothing else, and builds nothing else).
+#
 # VGR_ARCH=arm64: the same from BUILD/arm64 into BUILD/arm64, with the
 # busybox of Debian's busybox-static:arm64, which this script downloads
 # once (a throwaway apt configuration under BUILD/apt-arm64: the host's
@@ -41,7 +44,8 @@ arm64)
 *)
 	out=$build tree=$build/linux busybox=/bin/busybox ;;
 esac
-spec=$out/initramfs.list
+demo=${VGR_INITRAMFS:-}
+spec=$out/initramfs${demo:+-$demo}.list
 
 if [ ! -x "$gen" ] || [ "$tree/usr/gen_init_cpio.c" -nt "$gen" ]; then
 	cc -O2 -o "$gen" "$tree/usr/gen_init_cpio.c"
@@ -57,12 +61,18 @@ fi
 	echo "file /bin/busybox $busybox 0755 0 0"
 	echo "file /init $here/init.sh 0755 0 0"
 	echo "dir /tests 0755 0 0"
-	echo "file /tests/list $out/guest/list 0644 0 0"
 	echo "file /tests/kernel.release $tree/include/config/kernel.release 0644 0 0"
-	(cd "$out/guest" && find . -mindepth 1 -type d | sed 's|^\./||' | LC_ALL=C sort) |
-		while read -r d; do echo "dir /tests/$d 0755 0 0"; done
-	(cd "$out/guest" && find . -type f -perm -u+x | sed 's|^\./||' | LC_ALL=C sort) |
-		while read -r f; do echo "file /tests/$f $out/guest/$f 0755 0 0"; done
+	if [ -n "$demo" ]; then
+		echo "dir /tests/vgetrandom 0755 0 0"
+		echo "file /tests/vgetrandom/vgetrandom_demo $out/guest/vgetrandom/vgetrandom_demo 0755 0 0"
+	else
+		echo "file /tests/list $out/guest/list 0644 0 0"
+		(cd "$out/guest" && find . -mindepth 1 -type d | sed 's|^\./||' | LC_ALL=C sort) |
+			while read -r d; do echo "dir /tests/$d 0755 0 0"; done
+		(cd "$out/guest" && find . -type f -perm -u+x | sed 's|^\./||' | LC_ALL=C sort) |
+			while read -r f; do echo "file /tests/$f $out/guest/$f 0755 0 0"; done
+	fi
 } > "$spec"
-"$gen" "$spec" | gzip -1 > "$out/initramfs.cpio.gz.tmp"
-mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
+img=$out/initramfs${demo:+-$demo}.cpio.gz
+"$gen" "$spec" | gzip -1 > "$img.tmp"
+mv "$img.tmp" "$img"

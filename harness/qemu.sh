@@ -12,6 +12,7 @@
 # machines this is developed on.  VGR_ACCEL=kvm overrides.  The guest gets
 # RDRAND (-cpu max) and virtio-rng so that its CRNG is ready at once.
 # VGR_GUEST_TIMEOUT (seconds, default 1500) is a hard limit on the run.
+# VGR_INITRAMFS=demo boots initramfs-demo.cpio.gz (harness/initramfs.sh).
 # Memory (VGR_GUEST_MEM, default 3G) is ample: pressure tests make their own
 # in memory cgroups, and the base's mremap_test maps 2 GiB (not touched).
 set -u
@@ -63,7 +64,7 @@ esac
 set -- $machine -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-device virtio-rng-pci \
-	-kernel "$image" -initrd "$dir/initramfs.cpio.gz" \
+	-kernel "$image" -initrd "$dir/initramfs${VGR_INITRAMFS:+-$VGR_INITRAMFS}.cpio.gz" \
 	-append "console=$console panic=-1 oops=panic vgr.mode=$mode $extra $*"
 
 case $mode in

@@ -48,15 +48,6 @@ struct vdso_rng_data {
 	u8	is_ready;
 };
 
-/*
- * Where, inside the batch, the arch ChaCha20 may park intermediate values:
- * its last 32 bytes.  When the batch is refilled they are the last rows of
- * the last block, which the ChaCha20 writes after its last use of them; when
- * blocks go straight into the caller's buffer the batch has been used up.
- */
-#define VGETRANDOM_SCRATCH_SIZE		32
-#define VGETRANDOM_SCRATCH_OFFSET	(VGETRANDOM_BATCH_SIZE - VGETRANDOM_SCRATCH_SIZE)
-
 /**
  * __arch_get_k_vdso_rng_data - the kernel's view of its &struct vdso_rng_data
  *
@@ -113,8 +104,7 @@ struct vgetrandom_state {
 /**
  * __arch_chacha20_blocks_nostack - generate ChaCha20 stream without using the stack
  * @dst_bytes:	Destination for @nblocks * 64 bytes of output. Must not
- *		overlap @key or @counter. Its last 32 bytes serve as scratch
- *		until the last block is written.
+ *		overlap @key or @counter.
  * @key:	256-bit key, as eight little-endian u32 words.
  * @counter:	64-bit block counter as two u32 words (low, high); read, and
  *		advanced by @nblocks (with carry) on return.
@@ -137,22 +127,26 @@ void __arch_chacha20_blocks_nostack(u8 *dst_bytes, const u32 *key, u32 *counter,
  * @key:	As for __arch_chacha20_blocks_nostack(); in the state.
  * @counter:	As for __arch_chacha20_blocks_nostack().
  * @nblocks:	As for __arch_chacha20_blocks_nostack().
- * @scratch:	VGETRANDOM_SCRATCH_SIZE bytes of the state for intermediate
- *		values, or the last 32 bytes of @dst_bytes when that is the
- *		state's batch.
  * @owner:	The state's &vgetrandom_state.owner.
  * @token:	What *@owner holds while the caller owns the state.
  *
  * Every key word is read while *@owner == @token is checked after the read,
- * and every row of output is stored only after such a check: a state
- * dropped and taken over by a signal handler mid-call never has blocks of
- * a key the caller did not own written into it, or into @dst_bytes.
+ * and the stores of every block (AVX-512VL: of every row of eight blocks)
+ * follow such a check: a state dropped and taken over by a signal handler
+ * mid-call never has blocks of a key the caller did not own written into
+ * it, or into @dst_bytes. Nothing but final output is ever stored: no
+ * intermediate value is parked in the state, on the stack or in
+ * @dst_bytes. A check and the stores it guards are not atomic, so after a
+ * drop and a takeover right after a check, the stores of one block (64
+ * bytes; AVX-512VL: 128) can still land: ChaCha20 output of the key this
+ * call read while it owned the state, which this call, failing its final
+ * check, never hands out itself.
  *
  * Returns: true if all @nblocks blocks were written under ownership; false
  * as soon as a check fails (then @dst_bytes and @counter are unspecified).
  */
 bool __arch_chacha20_blocks_owned(u8 *dst_bytes, const u32 *key, u32 *counter,
-				  size_t nblocks, u8 *scratch,
-				  const unsigned long *owner, unsigned long token);
+				  size_t nblocks, const unsigned long *owner,
+				  unsigned long token);
 
 #endif /* _VDSO_GETRANDOM_H */

@@ -60,13 +60,18 @@ static __always_inline bool vgetrandom_owned(const struct vgetrandom_state *stat
  * @len:	Number of bytes to copy; VGETRANDOM_WORDS(@len) are wiped.
  *
  * Ownership is checked before every store into the state. That leaves two
- * instructions between a check and its store: a drop there, and a signal
- * handler that takes the state over, make this one store land in the
- * handler's state after the handler is done. It can only zero one word of
+ * instructions between a check and its stores: a drop there, and a signal
+ * handler that takes the state over, make these two stores land in the
+ * handler's state after the handler is done. The wipe zeroes one word of
  * the batch, which no call hands out (a zero word fails the call, which
- * then invalidates the state and rekeys it). The barrier()s keep the
- * compiler from turning the loop into memcpy() and memset(), which the vDSO
- * lacks, and from moving the check after the store it guards.
+ * then invalidates the state and rekeys it). The copy lands in @dst: in the
+ * caller's buffer, or, during a refill, one word of this call's next key
+ * in the handler's key. That key then mixes two fresh secret keys; this
+ * call's next check fails and it invalidates the state, so at most a
+ * second handler in between computes with it, a key nobody else has. The
+ * barrier()s keep the compiler from turning the loop into memcpy() and
+ * memset(), which the vDSO lacks, and from moving the check after the
+ * store it guards.
  *
  * Returns: true if all @len bytes were moved under ownership, and none of
  * the words read as zero.
@@ -210,9 +215,7 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
 					      unsigned long token, u32 *counter)
 {
 	if (!__arch_chacha20_blocks_owned(state->batch, state->key, counter,
-					  VGETRANDOM_BATCH_BLOCKS,
-					  state->batch + VGETRANDOM_SCRATCH_OFFSET,
-					  &state->owner, token))
+					  VGETRANDOM_BATCH_BLOCKS, &state->owner, token))
 		return false;
 	return vgetrandom_take(state, token, state->key, state->batch, sizeof(state->key));
 }
@@ -227,11 +230,10 @@ static __always_inline bool vgetrandom_refill(struct vgetrandom_state *state,
  * Small requests are served from the batch, in whole words. Larger ones,
  * if the key is not a dropped one (all zeroes), copy what is left in the
  * batch (not wiped: the refill below overwrites it), then get whole blocks
- * generated straight into @buffer with the current key (the used-up batch
- * holding the cipher's scratch), in multiples of VGETRANDOM_DIRECT_BLOCKS,
- * after which a refill (continuing the same counter) replaces the key and
- * the whole batch; the tail, which may be up to VGETRANDOM_DIRECT_BLOCKS
- * blocks, comes from the fresh batch.
+ * generated straight into @buffer with the current key, in multiples of
+ * VGETRANDOM_DIRECT_BLOCKS, after which a refill (continuing the same
+ * counter) replaces the key and the whole batch; the tail, which may be up
+ * to VGETRANDOM_DIRECT_BLOCKS blocks, comes from the fresh batch.
  *
  * Everything is read from the state afresh and written back only while the
  * state is still ours: no value read before a takeover is stored after it.
@@ -267,7 +269,6 @@ static __always_inline bool vgetrandom_fill(struct vgetrandom_state *state,
 	nblocks -= nblocks % VGETRANDOM_DIRECT_BLOCKS;
 	if (nblocks) {
 		if (!__arch_chacha20_blocks_owned(buffer, state->key, counter, nblocks,
-						  state->batch + VGETRANDOM_SCRATCH_OFFSET,
 						  &state->owner, token))
 			return false;
 		buffer += nblocks * VGETRANDOM_CHACHA_BLOCK_SIZE;
@@ -345,7 +346,6 @@ __cvdso_getrandom(void *buffer, size_t len, unsigned int flags,
 	BUILD_BUG_ON(sizeof(*state) != VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(PAGE_SIZE % VGETRANDOM_STATE_SIZE);
 	BUILD_BUG_ON(sizeof(state->key) >= VGETRANDOM_BATCH_SIZE);
-	BUILD_BUG_ON(sizeof(state->key) > VGETRANDOM_SCRATCH_OFFSET);
 	BUILD_BUG_ON(VGETRANDOM_DIRECT_BLOCKS * VGETRANDOM_CHACHA_BLOCK_SIZE >
 		     sizeof(state->batch) - sizeof(state->key));
 	BUILD_BUG_ON(sizeof(state->batch) % VGETRANDOM_WORD ||

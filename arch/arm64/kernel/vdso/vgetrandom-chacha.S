@@ -41,8 +41,8 @@ DST	.req	x0
 KEY	.req	x1
 COUNTER	.req	x2
 NBLOCKS	.req	x3
-OWNER	.req	x5
-TOKEN	.req	x6
+OWNER	.req	x4
+TOKEN	.req	x5
 CTR	.req	x7
 ROUNDS	.req	w8
 TMP	.req	x9
@@ -173,14 +173,14 @@ ADDR	.req	x10
 
 /*
  * bool __arch_chacha20_blocks_owned(u8 *dst_bytes, const u32 *key,
- *				     u32 *counter, size_t nblocks, u8 *scratch,
+ *				     u32 *counter, size_t nblocks,
  *				     const unsigned long *owner,
  *				     unsigned long token)
  *
  * Writes nblocks * 64 bytes of ChaCha20 stream to dst_bytes and advances
  * the 64-bit counter by nblocks, as long as *owner == token; returns false,
- * with nothing more stored, once it is not. The scratch is not needed
- * here: 24 usable vector registers hold everything.
+ * with nothing more stored, once it is not. 24 usable vector registers
+ * hold everything: nothing is parked in memory.
  */
 SYM_FUNC_START(__arch_chacha20_blocks_owned)
 .Lstart:
@@ -306,7 +306,6 @@ SYM_FUNC_END(__arch_chacha20_blocks_owned)
  * with an owner word that always matches.
  */
 SYM_FUNC_START(__arch_chacha20_blocks_nostack)
-	mov	x4, DST
 	adr	OWNER, .Lalways_owned
 	ldr	TOKEN, [OWNER]
 	b	.Lstart

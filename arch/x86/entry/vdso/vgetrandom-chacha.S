@@ -2,27 +2,33 @@
 /*
  * ChaCha20 keystream for the vDSO getrandom(), without touching the stack.
  *
- * Three paths, chosen when the vDSO image is patched at boot: AVX-512VL and
- * AVX2 compute eight blocks at once, and SSE2, which runs on every x86_64,
- * four. On CPUs whose clock does not drop after 512-bit work
- * (X86_FEATURE_ZMM_FAST), the AVX-512 path computes sixteen blocks at once
- * in ZMM registers while more than eight are left. Either way one block
- * sits in each 32-bit lane: register n holds state word n of all the
- * blocks. That takes all sixteen vector registers
- * of SSE2 and AVX2, and their rotations need a seventeenth as scratch. The
- * stack is off limits (key-derived data there would outlive the call and be
- * copied into fork children), and so is the caller's buffer (others may
- * watch or write it: it gets final output only), so those two paths park
- * one state word at a time in 32 bytes of scratch that the getrandom state
- * owns. AVX-512VL has rotations that need no scratch and sixteen more
- * registers, and parks nothing. The key and the constants are reloaded from
- * memory for the feed-forward rather than kept in registers.
+ * Four paths, chosen when the vDSO image is patched at boot. SSE2, which
+ * runs on every x86_64, computes three blocks at once and AVX2 six; both
+ * keep each block in four registers, one row of four words per register
+ * (AVX2: two blocks, one per 128-bit half), and turn the rows between the
+ * column and the diagonal rounds with pshufd. That takes twelve registers
+ * for the words, one for the rotations' scratch and two for the key rows
+ * of the feed-forward: nothing has to be parked outside the registers.
+ * AVX-512VL computes eight blocks at once with one block per 32-bit lane
+ * (register n holds word n of every block), which needs sixteen registers
+ * for the words and its seventeenth, %ymm16, for the transposes; on CPUs
+ * whose clock does not drop after 512-bit work (X86_FEATURE_ZMM_FAST) it
+ * computes sixteen at once in ZMM registers while more than eight are
+ * left.
+ *
+ * No path writes anything but final output to memory: not the stack
+ * (key-derived data there would outlive the call and be copied into fork
+ * children), not the caller's buffer (others may watch or write it), and
+ * not the getrandom state (a handler that took the state over after a drop
+ * would hand out what a store that landed there late left behind). The
+ * key and the constants are reloaded from memory for the feed-forward, or
+ * kept in spare registers, rather than saved anywhere.
  *
  * The state is MAP_DROPPABLE memory: it can turn into zeroes at any moment,
  * and a signal handler on the same thread may then take it over. So the
  * caller's ownership token is checked after every read of the key and
- * before every store of output: blocks of a zero key, or of a key that is
- * no longer the caller's, are never stored anywhere.
+ * before the stores of every block: blocks of a zero key, or of a key that
+ * is no longer the caller's, are never stored anywhere.
  */
 
 #include <linux/linkage.h>
@@ -40,6 +46,10 @@
 	.long	0x79622d32, 0x79622d32, 0x79622d32, 0x79622d32
 	.long	0x6b206574, 0x6b206574, 0x6b206574, 0x6b206574
 	.long	0x6b206574, 0x6b206574, 0x6b206574, 0x6b206574
+/* Row 0 of a block, "expand 32-byte k", for each 128-bit half. */
+.Lsigma_row:
+	.long	0x61707865, 0x3320646e, 0x79622d32, 0x6b206574
+	.long	0x61707865, 0x3320646e, 0x79622d32, 0x6b206574
 /* vpshufb masks rotating each 32-bit lane left by 16 and by 8 bits */
 .Lrot16:
 	.byte	2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13
@@ -55,6 +65,16 @@
 /* ... and of lanes 8-15: with the two above, those of sixteen ZMM lanes */
 .Lctr89ab:
 	.quad	8, 9, 10, 11, 12, 13, 14, 15
+/*
+ * Row 3 of blocks 2g and 2g + 1 (AVX2): the counter as a 64-bit word, then
+ * the zero nonce, in each 128-bit half; added to [counter, 0, counter, 0].
+ */
+.Lrow3_01:
+	.quad	0, 0, 1, 0
+.Lrow3_23:
+	.quad	2, 0, 3, 0
+.Lrow3_45:
+	.quad	4, 0, 5, 0
 /* vpermi2d indices gathering the low and the high words of 16 quadwords */
 .balign 64
 .Lqlo:
@@ -77,19 +97,12 @@
 #define KEY		%rsi
 #define COUNTER		%rdx
 #define NBLOCKS		%rcx
-#define SCRATCH		%r8
-#define OWNER		%r9
-#define TOKEN		%r10
+#define OWNER		%r8
+#define TOKEN		%r9
 #define CTR		%r11
 /* The round counter, and outside the rounds a temporary. */
 #define ROUNDS		%eax
 #define TMP		%rax
-
-/*
- * The parked word, 16 bytes: the second half of the scratch. In a refill
- * of the batch that is row 3 of the last block, which is stored last.
- */
-#define SPILL		16(SCRATCH)
 
 /* Go to fail unless the caller still owns the state. */
 .macro OWNED fail
@@ -97,118 +110,171 @@
 	jne	\fail
 .endm
 
-/* x <<<= 16: swap the 16-bit halves of each lane; needs no scratch. */
-.macro ROT16 x
-	pshuflw	$0xb1, \x, \x
-	pshufhw	$0xb1, \x, \x
-.endm
+/*
+ * SSE2 and AVX2, by register number: block b (AVX2: blocks 2b and 2b + 1)
+ * sits in registers 4b..4b+3, rows 0..3; %xmm12 is the rotations' scratch,
+ * %xmm13 and %xmm14 hold key rows 1 and 2, %xmm15 (AVX2) the counters.
+ */
 
-/* x <<<= n, with t as scratch. */
-.macro ROT x, n, t
-	movdqa	\x, \t
-	pslld	$\n, \x
-	psrld	$(32 - \n), \t
-	por	\t, \x
-.endm
-
-/* One quarter round on four lanes of words a, b, c, d; t is scratch. */
-.macro QR a, b, c, d, t
-	paddd	\b, \a
-	pxor	\a, \d
-	ROT16	\d
-	paddd	\d, \c
-	pxor	\c, \b
-	ROT	\b, 12, \t
-	paddd	\b, \a
-	pxor	\a, \d
-	ROT	\d, 8, \t
-	paddd	\d, \c
-	pxor	\c, \b
-	ROT	\b, 7, \t
+/* x <<<= n on every lane of %xmm\x, with %xmm12 as scratch. */
+.macro ROT x, n
+	.if \n == 16
+	/* Swap the 16-bit halves of each lane: needs no scratch. */
+	pshuflw	$0xb1, %xmm\x, %xmm\x
+	pshufhw	$0xb1, %xmm\x, %xmm\x
+	.else
+	movdqa	%xmm\x, %xmm12
+	pslld	$\n, %xmm\x
+	psrld	$(32 - \n), %xmm12
+	por	%xmm12, %xmm\x
+	.endif
 .endm
 
 /*
- * lo, hi := low and high words of the 64-bit counters CTR + 0..3 (the
- * carry out of the low word included, wrapping modulo 2^64); t is scratch.
+ * One step of a quarter round on the rows of the three blocks, interleaved
+ * so that the three dependency chains overlap: a += b; d ^= a; d <<<= n,
+ * then (the second macro) c += d; b ^= c; b <<<= n.
  */
-.macro COUNTERS lo, hi, t
-	movq	CTR, \lo
-	lea	1(CTR), TMP
-	movq	TMP, \t
-	punpcklqdq \t, \lo
-	lea	2(CTR), TMP
-	movq	TMP, \hi
-	lea	3(CTR), TMP
-	movq	TMP, \t
-	punpcklqdq \t, \hi
-	movdqa	\lo, \t
-	shufps	$0x88, \hi, \lo
-	shufps	$0xdd, \hi, \t
-	movdqa	\t, \hi
+.macro QSTEP_AD n
+	paddd	%xmm1, %xmm0
+	paddd	%xmm5, %xmm4
+	paddd	%xmm9, %xmm8
+	pxor	%xmm0, %xmm3
+	ROT	3, \n
+	pxor	%xmm4, %xmm7
+	ROT	7, \n
+	pxor	%xmm8, %xmm11
+	ROT	11, \n
+.endm
+
+.macro QSTEP_CB n
+	paddd	%xmm3, %xmm2
+	paddd	%xmm7, %xmm6
+	paddd	%xmm11, %xmm10
+	pxor	%xmm2, %xmm1
+	ROT	1, \n
+	pxor	%xmm6, %xmm5
+	ROT	5, \n
+	pxor	%xmm10, %xmm9
+	ROT	9, \n
 .endm
 
 /*
- * Transpose four word-sliced registers into four rows of 16 bytes, one per
- * block, with t as the only scratch. On return the rows of blocks 0, 1, 2
- * and 3 are in a, d, t and c.
+ * Turn rows 1, 2 and 3 of each block left by the given pshufd orders:
+ * 0x39, 0x4e, 0x93 puts the diagonals in the columns, 0x93, 0x4e, 0x39
+ * puts them back.
  */
-.macro TRANSPOSE a, b, c, d, t
-	movdqa	\a, \t
-	punpckldq \b, \a
-	punpckhdq \b, \t
-	movdqa	\c, \b
-	punpckldq \d, \c
-	punpckhdq \d, \b
-	movdqa	\a, \d
-	punpcklqdq \c, \a
-	punpckhqdq \c, \d
-	movdqa	\t, \c
-	punpcklqdq \b, \t
-	punpckhqdq \b, \c
+.macro TURN r1, r2, r3
+	.irp x, 1, 5, 9
+	pshufd	$\r1, %xmm\x, %xmm\x
+	.endr
+	.irp x, 2, 6, 10
+	pshufd	$\r2, %xmm\x, %xmm\x
+	.endr
+	.irp x, 3, 7, 11
+	pshufd	$\r3, %xmm\x, %xmm\x
+	.endr
 .endm
 
-/* Store the rows of blocks 0..3 at offset off, only for blocks requested. */
-.macro STORE off, r0, r1, r2, r3
-	movdqu	\r0, \off(DST)
-	cmp	$2, NBLOCKS
-	jb	.Lstored\@
-	movdqu	\r1, (64 + \off)(DST)
-	je	.Lstored\@
-	movdqu	\r2, (128 + \off)(DST)
-	cmp	$3, NBLOCKS
-	je	.Lstored\@
-	movdqu	\r3, (192 + \off)(DST)
-.Lstored\@:
+/* Store block b of the group, rows in r0..r3, if it was asked for. */
+.macro STORE b, r0, r1, r2, r3
+	.if \b
+	cmp	$\b, NBLOCKS
+	je	.Lsse2_stored
+	.endif
+	OWNED	.Lnot_owned
+	movdqu	%xmm\r0, (64 * \b)(DST)
+	movdqu	%xmm\r1, (64 * \b + 16)(DST)
+	movdqu	%xmm\r2, (64 * \b + 32)(DST)
+	movdqu	%xmm\r3, (64 * \b + 48)(DST)
 .endm
 
-/* Add key words 4*half .. 4*half+3 to four word registers; t, u scratch. */
-.macro ADDKEY half, x0, x1, x2, x3, t, u
-	movdqu	(16 * \half)(KEY), \u
-	pshufd	$0x00, \u, \t
-	paddd	\t, \x0
-	pshufd	$0x55, \u, \t
-	paddd	\t, \x1
-	pshufd	$0xaa, \u, \t
-	paddd	\t, \x2
-	pshufd	$0xff, \u, \t
-	paddd	\t, \x3
+/* The same for AVX2, on the YMM registers. */
+.macro ROTV x, n
+	.if \n == 16
+	vpshufb	.Lrot16(%rip), %ymm\x, %ymm\x
+	.elseif \n == 8
+	vpshufb	.Lrot8(%rip), %ymm\x, %ymm\x
+	.else
+	vpslld	$\n, %ymm\x, %ymm12
+	vpsrld	$(32 - \n), %ymm\x, %ymm\x
+	vpor	%ymm12, %ymm\x, %ymm\x
+	.endif
+.endm
+
+.macro QSTEPV_AD n
+	vpaddd	%ymm1, %ymm0, %ymm0
+	vpaddd	%ymm5, %ymm4, %ymm4
+	vpaddd	%ymm9, %ymm8, %ymm8
+	vpxor	%ymm0, %ymm3, %ymm3
+	ROTV	3, \n
+	vpxor	%ymm4, %ymm7, %ymm7
+	ROTV	7, \n
+	vpxor	%ymm8, %ymm11, %ymm11
+	ROTV	11, \n
+.endm
+
+.macro QSTEPV_CB n
+	vpaddd	%ymm3, %ymm2, %ymm2
+	vpaddd	%ymm7, %ymm6, %ymm6
+	vpaddd	%ymm11, %ymm10, %ymm10
+	vpxor	%ymm2, %ymm1, %ymm1
+	ROTV	1, \n
+	vpxor	%ymm6, %ymm5, %ymm5
+	ROTV	5, \n
+	vpxor	%ymm10, %ymm9, %ymm9
+	ROTV	9, \n
+.endm
+
+/* vpshufd works within each 128-bit half: both blocks turn alike. */
+.macro TURNV r1, r2, r3
+	.irp x, 1, 5, 9
+	vpshufd	$\r1, %ymm\x, %ymm\x
+	.endr
+	.irp x, 2, 6, 10
+	vpshufd	$\r2, %ymm\x, %ymm\x
+	.endr
+	.irp x, 3, 7, 11
+	vpshufd	$\r3, %ymm\x, %ymm\x
+	.endr
+.endm
+
+/*
+ * Store blocks 2b and 2b + 1 of the group (the low and the high halves of
+ * registers r0..r3), each only if it was asked for.
+ */
+.macro STOREV b, r0, r1, r2, r3
+	.if \b
+	cmp	$(2 * \b), NBLOCKS
+	je	.Lavx2_stored
+	.endif
+	OWNED	.Lavx2_not_owned
+	vmovdqu	%xmm\r0, (128 * \b)(DST)
+	vmovdqu	%xmm\r1, (128 * \b + 16)(DST)
+	vmovdqu	%xmm\r2, (128 * \b + 32)(DST)
+	vmovdqu	%xmm\r3, (128 * \b + 48)(DST)
+	cmp	$(2 * \b + 1), NBLOCKS
+	je	.Lavx2_stored
+	OWNED	.Lavx2_not_owned
+	vextracti128 $1, %ymm\r0, (128 * \b + 64)(DST)
+	vextracti128 $1, %ymm\r1, (128 * \b + 80)(DST)
+	vextracti128 $1, %ymm\r2, (128 * \b + 96)(DST)
+	vextracti128 $1, %ymm\r3, (128 * \b + 112)(DST)
 .endm
 
 /*
  * bool __arch_chacha20_blocks_owned(u8 *dst_bytes, const u32 *key,
- *				     u32 *counter, size_t nblocks, u8 *scratch,
+ *				     u32 *counter, size_t nblocks,
  *				     const unsigned long *owner,
  *				     unsigned long token)
  *
  * Writes nblocks * 64 bytes of ChaCha20 stream to dst_bytes (which must not
  * overlap key or counter) and advances the 64-bit counter by nblocks, as
  * long as *owner == token; returns false, with nothing more stored, once
- * it is not. A last group of fewer than four (eight) blocks is computed
- * whole but only the blocks asked for are stored. The seventh argument is
- * the only one on the stack, and it is only read.
+ * it is not. A last group of fewer blocks than the path computes at once
+ * is computed whole but only the blocks asked for are stored.
  */
 SYM_FUNC_START(__arch_chacha20_blocks_owned)
-	movq	8(%rsp), TOKEN
 .Lstart:
 	/* counter[0] is the low word, counter[1] the high: a little-endian u64. */
 	movq	(COUNTER), CTR
@@ -225,40 +291,89 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	ALTERNATIVE "jmp .Lgroup", "", X86_FEATURE_AVX2
 #endif
 
-/* AVX2: the same, for eight blocks in the 32-bit lanes of YMM registers. */
+/* AVX2: six blocks, two per register, as SSE2 does three (below). */
+.Lavx2_group:
+	vbroadcasti128 0(KEY), %ymm13
+	vbroadcasti128 16(KEY), %ymm14
+	/* A key read after a drop would be zeroes, or another call's. */
+	OWNED	.Lavx2_not_owned
+	/* %ymm15 := [CTR, 0, CTR, 0]: the base of every row 3. */
+	vmovq	CTR, %xmm15
+	vpermq	$0x44, %ymm15, %ymm15
+	vbroadcasti128 .Lsigma_row(%rip), %ymm0
+	vmovdqa	%ymm13, %ymm1
+	vmovdqa	%ymm14, %ymm2
+	vpaddq	.Lrow3_01(%rip), %ymm15, %ymm3
+	vmovdqa	%ymm0, %ymm4
+	vmovdqa	%ymm13, %ymm5
+	vmovdqa	%ymm14, %ymm6
+	vpaddq	.Lrow3_23(%rip), %ymm15, %ymm7
+	vmovdqa	%ymm0, %ymm8
+	vmovdqa	%ymm13, %ymm9
+	vmovdqa	%ymm14, %ymm10
+	vpaddq	.Lrow3_45(%rip), %ymm15, %ymm11
 
-/* The parked word, 32 bytes: all of the scratch (rows 2-3 of a last block). */
-#define SPILL8		(SCRATCH)
+	mov	$10, ROUNDS
+.Lavx2_doubleround:
+	QSTEPV_AD 16
+	QSTEPV_CB 12
+	QSTEPV_AD 8
+	QSTEPV_CB 7
+	TURNV	0x39, 0x4e, 0x93
+	QSTEPV_AD 16
+	QSTEPV_CB 12
+	QSTEPV_AD 8
+	QSTEPV_CB 7
+	TURNV	0x93, 0x4e, 0x39
+	dec	ROUNDS
+	jnz	.Lavx2_doubleround
 
-.macro ROT8V x, mask
-	vpshufb	\mask(%rip), \x, \x
-.endm
+	/* Feed-forward: the rows as they went in. */
+	vbroadcasti128 .Lsigma_row(%rip), %ymm12
+	.irp x, 0, 4, 8
+	vpaddd	%ymm12, %ymm\x, %ymm\x
+	.endr
+	.irp x, 1, 5, 9
+	vpaddd	%ymm13, %ymm\x, %ymm\x
+	.endr
+	.irp x, 2, 6, 10
+	vpaddd	%ymm14, %ymm\x, %ymm\x
+	.endr
+	vpaddq	.Lrow3_01(%rip), %ymm15, %ymm12
+	vpaddd	%ymm12, %ymm3, %ymm3
+	vpaddq	.Lrow3_23(%rip), %ymm15, %ymm12
+	vpaddd	%ymm12, %ymm7, %ymm7
+	vpaddq	.Lrow3_45(%rip), %ymm15, %ymm12
+	vpaddd	%ymm12, %ymm11, %ymm11
 
-.macro ROTV x, n, t
-	vpslld	$\n, \x, \t
-	vpsrld	$(32 - \n), \x, \x
-	vpor	\t, \x, \x
-.endm
+	STOREV	0, 0, 1, 2, 3
+	STOREV	1, 4, 5, 6, 7
+	STOREV	2, 8, 9, 10, 11
+.Lavx2_stored:
+	cmp	$6, NBLOCKS
+	jbe	.Lavx2_last
+	add	$6, CTR
+	sub	$6, NBLOCKS
+	add	$384, DST
+	jmp	.Lavx2_group
 
-.macro QRV a, b, c, d, t
-	vpaddd	\b, \a, \a
-	vpxor	\a, \d, \d
-	ROT8V	\d, .Lrot16
-	vpaddd	\d, \c, \c
-	vpxor	\c, \b, \b
-	ROTV	\b, 12, \t
-	vpaddd	\b, \a, \a
-	vpxor	\a, \d, \d
-	ROT8V	\d, .Lrot8
-	vpaddd	\d, \c, \c
-	vpxor	\c, \b, \b
-	ROTV	\b, 7, \t
-.endm
+.Lavx2_last:
+	add	NBLOCKS, CTR
+	/* Clears all of ymm0-15: no key-derived data left behind. */
+	vzeroall
+	jmp	.Lout
 
+.Lavx2_not_owned:
+	vzeroall
+	xor	%eax, %eax
+	RET
+
+#ifdef CONFIG_AS_AVX512
 /*
  * lo, hi := low and high words of the 64-bit counters CTR + 0..7, in lane
- * order; t is scratch (all by register number). vshufps works within 128-bit halves, which leaves
- * the lanes in the order 0 1 4 5 | 2 3 6 7, hence the vpermq.
+ * order; t is scratch (all by register number). vshufps works within
+ * 128-bit halves, which leaves the lanes in the order 0 1 4 5 | 2 3 6 7,
+ * hence the vpermq.
  */
 .macro COUNTERS8 lo, hi, t
 	vmovq	CTR, %xmm\lo
@@ -286,33 +401,6 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	vpunpcklqdq \b, \t, \t
 .endm
 
-/* Store row off of blocks 0..7 from registers r0..r3 (by number). */
-.macro STORE8 off, r0, r1, r2, r3
-	vmovdqu	%xmm\r0, \off(DST)
-	cmp	$1, NBLOCKS
-	je	.Lstored8\@
-	vmovdqu	%xmm\r1, (64 + \off)(DST)
-	cmp	$2, NBLOCKS
-	je	.Lstored8\@
-	vmovdqu	%xmm\r2, (128 + \off)(DST)
-	cmp	$3, NBLOCKS
-	je	.Lstored8\@
-	vmovdqu	%xmm\r3, (192 + \off)(DST)
-	cmp	$4, NBLOCKS
-	je	.Lstored8\@
-	vextracti128 $1, %ymm\r0, (256 + \off)(DST)
-	cmp	$5, NBLOCKS
-	je	.Lstored8\@
-	vextracti128 $1, %ymm\r1, (320 + \off)(DST)
-	cmp	$6, NBLOCKS
-	je	.Lstored8\@
-	vextracti128 $1, %ymm\r2, (384 + \off)(DST)
-	cmp	$7, NBLOCKS
-	je	.Lstored8\@
-	vextracti128 $1, %ymm\r3, (448 + \off)(DST)
-.Lstored8\@:
-.endm
-
 /* Add key words 4*half .. 4*half+3 to four word registers; t scratch. */
 .macro ADDKEYV half, x0, x1, x2, x3, t
 	vpbroadcastd (16 * \half + 0)(KEY), \t
@@ -325,105 +413,8 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	vpaddd	\t, \x3, \x3
 .endm
 
-.Lavx2_group:
-	vmovdqa	.Lsigma8 + 0(%rip), %ymm0
-	vmovdqa	.Lsigma8 + 32(%rip), %ymm1
-	vmovdqa	.Lsigma8 + 64(%rip), %ymm2
-	vmovdqa	.Lsigma8 + 96(%rip), %ymm3
-	vpbroadcastd 0(KEY), %ymm4
-	vpbroadcastd 4(KEY), %ymm5
-	vpbroadcastd 8(KEY), %ymm6
-	vpbroadcastd 12(KEY), %ymm7
-	vpbroadcastd 16(KEY), %ymm8
-	vpbroadcastd 20(KEY), %ymm9
-	vpbroadcastd 24(KEY), %ymm10
-	vpbroadcastd 28(KEY), %ymm11
-	/* A key read after a drop would be zeroes, or another call's. */
-	OWNED	.Lavx2_not_owned
-	COUNTERS8 12, 13, 14
-	vpxor	%ymm14, %ymm14, %ymm14
-
-	/*
-	 * The first column round. x15, the nonce, is 0 until it is needed, so
-	 * it need not be parked: the first value parked is x12 after its
-	 * quarter round, which depends on the key. (Parking a known value
-	 * could show a handler that took the state over a known value.)
-	 */
-	mov	$10, ROUNDS
-	QRV	%ymm0, %ymm4, %ymm8, %ymm12, %ymm15
-	QRV	%ymm1, %ymm5, %ymm9, %ymm13, %ymm15
-	QRV	%ymm2, %ymm6, %ymm10, %ymm14, %ymm15
-	vmovdqu	%ymm12, SPILL8
-	vpxor	%ymm15, %ymm15, %ymm15
-	jmp	.Lavx2_column3
-.Lavx2_doubleround:
-	QRV	%ymm0, %ymm4, %ymm8, %ymm12, %ymm15
-	QRV	%ymm1, %ymm5, %ymm9, %ymm13, %ymm15
-	QRV	%ymm2, %ymm6, %ymm10, %ymm14, %ymm15
-	vmovdqu	SPILL8, %ymm15
-	vmovdqu	%ymm12, SPILL8
-.Lavx2_column3:
-	QRV	%ymm3, %ymm7, %ymm11, %ymm15, %ymm12
-	QRV	%ymm0, %ymm5, %ymm10, %ymm15, %ymm12
-	QRV	%ymm2, %ymm7, %ymm8, %ymm13, %ymm12
-	QRV	%ymm3, %ymm4, %ymm9, %ymm14, %ymm12
-	vmovdqu	SPILL8, %ymm12
-	vmovdqu	%ymm15, SPILL8
-	QRV	%ymm1, %ymm6, %ymm11, %ymm12, %ymm15
-	dec	ROUNDS
-	jnz	.Lavx2_doubleround
-
-	/*
-	 * Row 0 first, then take x15 back: rows 2 and 3 of block 0 are the
-	 * parking spot.
-	 */
-	vpaddd	.Lsigma8 + 0(%rip), %ymm0, %ymm0
-	vpaddd	.Lsigma8 + 32(%rip), %ymm1, %ymm1
-	vpaddd	.Lsigma8 + 64(%rip), %ymm2, %ymm2
-	vpaddd	.Lsigma8 + 96(%rip), %ymm3, %ymm3
-	TRANSPOSEV %ymm0, %ymm1, %ymm2, %ymm3, %ymm15
-	OWNED	.Lavx2_not_owned
-	STORE8	0, 0, 3, 15, 2
-	vmovdqu	SPILL8, %ymm15
-
-	ADDKEYV	0, %ymm4, %ymm5, %ymm6, %ymm7, %ymm0
-	TRANSPOSEV %ymm4, %ymm5, %ymm6, %ymm7, %ymm0
-	OWNED	.Lavx2_not_owned
-	STORE8	16, 4, 7, 0, 6
-
-	ADDKEYV	1, %ymm8, %ymm9, %ymm10, %ymm11, %ymm0
-	TRANSPOSEV %ymm8, %ymm9, %ymm10, %ymm11, %ymm0
-	OWNED	.Lavx2_not_owned
-	STORE8	32, 8, 11, 0, 10
-
-	COUNTERS8 0, 1, 2
-	vpaddd	%ymm0, %ymm12, %ymm12
-	vpaddd	%ymm1, %ymm13, %ymm13
-	TRANSPOSEV %ymm12, %ymm13, %ymm14, %ymm15, %ymm0
-	OWNED	.Lavx2_not_owned
-	STORE8	48, 12, 15, 0, 14
-
-	cmp	$8, NBLOCKS
-	jbe	.Lavx2_last
-	add	$8, CTR
-	sub	$8, NBLOCKS
-	add	$512, DST
-	jmp	.Lavx2_group
-
-.Lavx2_last:
-	add	NBLOCKS, CTR
-	/* Clears all of ymm0-15: no key-derived data left behind. */
-	vzeroall
-	jmp	.Lout
-
-.Lavx2_not_owned:
-	vzeroall
-	xor	%eax, %eax
-	RET
-
-#ifdef CONFIG_AS_AVX512
 /*
- * AVX-512VL: the AVX2 layout, eight blocks in the lanes of %ymm0-15, with
+ * AVX-512VL: eight blocks, one in each 32-bit lane of %ymm0-15, with
  * vprold for every rotation. Nothing is parked: the one register the
  * transposes need besides the sixteen words is %ymm16, reachable only
  * with EVEX encodings (hence vmovdqu32 and vextracti32x4 for the stores).
@@ -593,7 +584,8 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 
 /*
  * Store block n, its rows 0-3 from 128-bit lane l of registers r0-r3 (by
- * number), unless fewer blocks were asked for. A lane goes to memory
+ * number), unless fewer blocks were asked for, and only while the state is
+ * still the caller's. A lane goes to memory
  * without a shuffle: vextracti32x4 to memory takes only the store ports,
  * where a transpose across lanes would take the shuffle port that the
  * rounds need, for 7% of the bulk rate.
@@ -603,6 +595,7 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	cmp	$\n, NBLOCKS
 	je	.Lzmm_stored
 	.endif
+	OWNED	.Lavx512_not_owned
 	.if \l
 	vextracti32x4 $\l, %zmm\r0, (64 * \n)(DST)
 	vextracti32x4 $\l, %zmm\r1, (64 * \n + 16)(DST)
@@ -691,7 +684,6 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	TRANSPOSEV %zmm4, %zmm5, %zmm6, %zmm7, %zmm17
 	TRANSPOSEV %zmm8, %zmm9, %zmm10, %zmm11, %zmm18
 	TRANSPOSEV %zmm12, %zmm13, %zmm14, %zmm15, %zmm19
-	OWNED	.Lavx512_not_owned
 	STOREB	0, 0, 0, 4, 8, 12
 	STOREB	1, 0, 3, 7, 11, 15
 	STOREB	2, 0, 16, 17, 18, 19
@@ -717,96 +709,74 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	jmp	.Lavx512_group
 #endif /* CONFIG_AS_AVX512 */
 
+/*
+ * SSE2: three blocks, block b in %xmm(4b)..%xmm(4b+3), one row per
+ * register. The key rows stay in %xmm13 and %xmm14 for the feed-forward.
+ */
 .Lgroup:
-	movdqa	.Lsigma + 0(%rip), %xmm0
-	movdqa	.Lsigma + 16(%rip), %xmm1
-	movdqa	.Lsigma + 32(%rip), %xmm2
-	movdqa	.Lsigma + 48(%rip), %xmm3
-	movdqu	0(KEY), %xmm7
-	pshufd	$0x00, %xmm7, %xmm4
-	pshufd	$0x55, %xmm7, %xmm5
-	pshufd	$0xaa, %xmm7, %xmm6
-	pshufd	$0xff, %xmm7, %xmm7
-	movdqu	16(KEY), %xmm11
-	pshufd	$0x00, %xmm11, %xmm8
-	pshufd	$0x55, %xmm11, %xmm9
-	pshufd	$0xaa, %xmm11, %xmm10
-	pshufd	$0xff, %xmm11, %xmm11
+	movdqu	0(KEY), %xmm13
+	movdqu	16(KEY), %xmm14
 	/* A key read after a drop would be zeroes, or another call's. */
 	OWNED	.Lnot_owned
-	COUNTERS %xmm12, %xmm13, %xmm14
-	/* The nonce, words 14 and 15, is zero. */
-	pxor	%xmm14, %xmm14
+	movdqa	.Lsigma_row(%rip), %xmm0
+	movdqa	%xmm13, %xmm1
+	movdqa	%xmm14, %xmm2
+	/* Row 3: the 64-bit counter, then the zero nonce. */
+	movq	CTR, %xmm3
+	movdqa	%xmm0, %xmm4
+	movdqa	%xmm13, %xmm5
+	movdqa	%xmm14, %xmm6
+	lea	1(CTR), TMP
+	movq	TMP, %xmm7
+	movdqa	%xmm0, %xmm8
+	movdqa	%xmm13, %xmm9
+	movdqa	%xmm14, %xmm10
+	lea	2(CTR), TMP
+	movq	TMP, %xmm11
 
-	/*
-	 * The first column round. x15 is 0 until it is needed, so it need not
-	 * be parked: the first value parked is x12 after its quarter round,
-	 * which depends on the key. (Parking a known value could show a
-	 * handler that took the state over a known value.)
-	 */
 	mov	$10, ROUNDS
-	QR	%xmm0, %xmm4, %xmm8, %xmm12, %xmm15
-	QR	%xmm1, %xmm5, %xmm9, %xmm13, %xmm15
-	QR	%xmm2, %xmm6, %xmm10, %xmm14, %xmm15
-	movdqu	%xmm12, SPILL
-	pxor	%xmm15, %xmm15
-	jmp	.Lcolumn3
 .Ldoubleround:
-	/* Column round; x15 is parked, so xmm15 is the scratch register. */
-	QR	%xmm0, %xmm4, %xmm8, %xmm12, %xmm15
-	QR	%xmm1, %xmm5, %xmm9, %xmm13, %xmm15
-	QR	%xmm2, %xmm6, %xmm10, %xmm14, %xmm15
-	/* x12 is done for this round: park it and bring back x15. */
-	movdqu	SPILL, %xmm15
-	movdqu	%xmm12, SPILL
-.Lcolumn3:
-	QR	%xmm3, %xmm7, %xmm11, %xmm15, %xmm12
-	/* Diagonal round, the one that needs x12 last. */
-	QR	%xmm0, %xmm5, %xmm10, %xmm15, %xmm12
-	QR	%xmm2, %xmm7, %xmm8, %xmm13, %xmm12
-	QR	%xmm3, %xmm4, %xmm9, %xmm14, %xmm12
-	movdqu	SPILL, %xmm12
-	movdqu	%xmm15, SPILL
-	QR	%xmm1, %xmm6, %xmm11, %xmm12, %xmm15
+	QSTEP_AD 16
+	QSTEP_CB 12
+	QSTEP_AD 8
+	QSTEP_CB 7
+	TURN	0x39, 0x4e, 0x93
+	QSTEP_AD 16
+	QSTEP_CB 12
+	QSTEP_AD 8
+	QSTEP_CB 7
+	TURN	0x93, 0x4e, 0x39
 	dec	ROUNDS
 	jnz	.Ldoubleround
 
-	/*
-	 * Feed-forward and output, one row of four words at a time, each
-	 * transposed from lanes into blocks. x15 stays parked until the last
-	 * row, which is also the row that overwrites the parking spot.
-	 */
-	paddd	.Lsigma + 0(%rip), %xmm0
-	paddd	.Lsigma + 16(%rip), %xmm1
-	paddd	.Lsigma + 32(%rip), %xmm2
-	paddd	.Lsigma + 48(%rip), %xmm3
-	TRANSPOSE %xmm0, %xmm1, %xmm2, %xmm3, %xmm15
-	OWNED	.Lnot_owned
-	STORE	0, %xmm0, %xmm3, %xmm15, %xmm2
+	/* Feed-forward: the rows as they went in. */
+	.irp x, 0, 4, 8
+	paddd	.Lsigma_row(%rip), %xmm\x
+	.endr
+	.irp x, 1, 5, 9
+	paddd	%xmm13, %xmm\x
+	.endr
+	.irp x, 2, 6, 10
+	paddd	%xmm14, %xmm\x
+	.endr
+	movq	CTR, %xmm12
+	paddd	%xmm12, %xmm3
+	lea	1(CTR), TMP
+	movq	TMP, %xmm12
+	paddd	%xmm12, %xmm7
+	lea	2(CTR), TMP
+	movq	TMP, %xmm12
+	paddd	%xmm12, %xmm11
 
-	ADDKEY	0, %xmm4, %xmm5, %xmm6, %xmm7, %xmm0, %xmm1
-	TRANSPOSE %xmm4, %xmm5, %xmm6, %xmm7, %xmm0
-	OWNED	.Lnot_owned
-	STORE	16, %xmm4, %xmm7, %xmm0, %xmm6
-
-	ADDKEY	1, %xmm8, %xmm9, %xmm10, %xmm11, %xmm0, %xmm1
-	TRANSPOSE %xmm8, %xmm9, %xmm10, %xmm11, %xmm0
-	OWNED	.Lnot_owned
-	STORE	32, %xmm8, %xmm11, %xmm0, %xmm10
-
-	movdqu	SPILL, %xmm15
-	COUNTERS %xmm0, %xmm1, %xmm2
-	paddd	%xmm0, %xmm12
-	paddd	%xmm1, %xmm13
-	TRANSPOSE %xmm12, %xmm13, %xmm14, %xmm15, %xmm0
-	OWNED	.Lnot_owned
-	STORE	48, %xmm12, %xmm15, %xmm0, %xmm14
-
-	cmp	$4, NBLOCKS
+	STORE	0, 0, 1, 2, 3
+	STORE	1, 4, 5, 6, 7
+	STORE	2, 8, 9, 10, 11
+.Lsse2_stored:
+	cmp	$3, NBLOCKS
 	jbe	.Llast
-	add	$4, CTR
-	sub	$4, NBLOCKS
-	add	$256, DST
+	add	$3, CTR
+	sub	$3, NBLOCKS
+	add	$192, DST
 	jmp	.Lgroup
 
 .Llast:
@@ -818,22 +788,9 @@ SYM_FUNC_START(__arch_chacha20_blocks_owned)
 	xor	%eax, %eax
 .Lclear:
 	/* Leave no key-derived data behind in the registers. */
-	pxor	%xmm0, %xmm0
-	pxor	%xmm1, %xmm1
-	pxor	%xmm2, %xmm2
-	pxor	%xmm3, %xmm3
-	pxor	%xmm4, %xmm4
-	pxor	%xmm5, %xmm5
-	pxor	%xmm6, %xmm6
-	pxor	%xmm7, %xmm7
-	pxor	%xmm8, %xmm8
-	pxor	%xmm9, %xmm9
-	pxor	%xmm10, %xmm10
-	pxor	%xmm11, %xmm11
-	pxor	%xmm12, %xmm12
-	pxor	%xmm13, %xmm13
-	pxor	%xmm14, %xmm14
-	pxor	%xmm15, %xmm15
+	.irp x, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	pxor	%xmm\x, %xmm\x
+	.endr
 	test	%eax, %eax
 	jz	.Lfailed
 .Lout:
@@ -848,14 +805,9 @@ SYM_FUNC_END(__arch_chacha20_blocks_owned)
  *				       u32 *counter, size_t nblocks)
  *
  * Mainline's prototype, for tools written to test it: the same cipher,
- * with the last 32 bytes of dst_bytes as the scratch (the last block's
- * rows 2-3, stored after their last use as scratch) and an owner word that
- * always matches.
+ * with an owner word that always matches.
  */
 SYM_FUNC_START(__arch_chacha20_blocks_nostack)
-	mov	NBLOCKS, SCRATCH
-	shl	$6, SCRATCH
-	lea	-32(DST, SCRATCH), SCRATCH
 	lea	.Lalways_owned(%rip), OWNER
 	mov	(OWNER), TOKEN
 	jmp	.Lstart

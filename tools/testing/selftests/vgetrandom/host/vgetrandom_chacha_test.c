@@ -35,15 +35,15 @@ void vgr_chacha20_avx512vl(u8 *dst_bytes, const u32 *key, u32 *counter, size_t n
 void vgr_chacha20_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 
 typedef bool (*chacha_owned_fn)(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
-				u8 *scratch, const unsigned long *owner, unsigned long token);
+				const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
-			     u8 *scratch, const unsigned long *owner, unsigned long token);
+			     const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
-			     u8 *scratch, const unsigned long *owner, unsigned long token);
+			     const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx512vl(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
-				 u8 *scratch, const unsigned long *owner, unsigned long token);
+				 const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
-			       u8 *scratch, const unsigned long *owner, unsigned long token);
+			       const unsigned long *owner, unsigned long token);
 
 static chacha_fn chacha;
 static chacha_owned_fn chacha_owned;
@@ -150,19 +150,18 @@ asm(".text\n"
 	".size vgr_call_on_stack, . - vgr_call_on_stack\n");
 
 /*
- * vgr_call_owned_on_stack(args) makes the seven-argument call described by
- * args with %rsp at args->stack_top (where the caller put the seventh
- * argument, 8 bytes above the return address), then saves %xmm0-15,
- * %ymm0-15 or %zmm0-31 (args->regs; those zeroed before the call, as
- * above) and the return value before anything else can touch them.
+ * vgr_call_owned_on_stack(args) makes the six-argument call described by
+ * args with %rsp at args->stack_top, then saves %xmm0-15, %ymm0-15 or
+ * %zmm0-31 (args->regs; those zeroed before the call, as above) and the
+ * return value before anything else can touch them.
  */
 struct owned_call {
 	u8 *dst;
 	const u32 *key;
 	u32 *counter;
 	size_t nblocks;
-	u8 *scratch;
 	const unsigned long *owner;
+	unsigned long token;
 	void *stack_top;
 	chacha_owned_fn fn;
 	long regs;		/* enum regs */
@@ -399,13 +398,12 @@ static void test_nostack(void)
 }
 
 
-/* The owned entry: same output as libsodium, scratch apart, nothing past dst. */
+/* The owned entry: same output as libsodium, nothing past dst. */
 static void test_owned_vs_libsodium(void)
 {
 	static u8 got[MAX_BLOCKS * 64 + 64], want[MAX_BLOCKS * 64];
 	static const size_t ns[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 255, MAX_BLOCKS };
 	unsigned long owner = 0x1234;
-	u8 scratch[32];
 	int fails = 0;
 	u32 key[8], counter[2];
 
@@ -418,7 +416,7 @@ static void test_owned_vs_libsodium(void)
 
 				memset(got, 0xa5, sizeof(got));
 				set_counter(counter, starts[s]);
-				ok = chacha_owned(got, key, counter, ns[i], scratch, &owner, 0x1234);
+				ok = chacha_owned(got, key, counter, ns[i], &owner, 0x1234);
 				reference(want, key, starts[s], ns[i]);
 				fails += !ok || memcmp(got, want, len) || got[len] != 0xa5 ||
 					 got[len + 63] != 0xa5 ||
@@ -426,7 +424,7 @@ static void test_owned_vs_libsodium(void)
 			}
 		}
 	}
-	ksft_test_result(!fails, "%s owned: equals libsodium, scratch apart (%d mismatches)\n",
+	ksft_test_result(!fails, "%s owned: equals libsodium (%d mismatches)\n",
 			 chacha_name, fails);
 }
 
@@ -436,14 +434,13 @@ static void test_owned_not_owned(void)
 	static u8 dst[17 * 64];
 	unsigned long owner = 0x1234;
 	int fails = 0;
-	u8 scratch[32];
 	u32 key[8], counter[2];
 
 	for (size_t n = 1; n <= 17; n++) {
 		randombytes_buf(key, sizeof(key));
 		memset(dst, 0xa5, sizeof(dst));
 		set_counter(counter, 5);
-		fails += chacha_owned(dst, key, counter, n, scratch, &owner, 0x4321);
+		fails += chacha_owned(dst, key, counter, n, &owner, 0x4321);
 		for (size_t i = 0; i < sizeof(dst); i++)
 			fails += dst[i] != 0xa5;
 	}
@@ -458,7 +455,6 @@ static void test_owned_nostack(void)
 	unsigned long owner = 77;
 	u8 *stack, *copy, *top;
 	u32 key[8], counter[2];
-	u8 scratch[32];
 
 	stack = aligned_alloc(64, STACK_SIZE);
 	copy = malloc(STACK_SIZE);
@@ -467,14 +463,13 @@ static void test_owned_nostack(void)
 	for (size_t n = 1; n <= 34; n++) {
 		struct owned_call call = {
 			.dst = dst, .key = key, .counter = counter, .nblocks = (n - 1) % 17 + 1,
-			.scratch = scratch, .owner = &owner, .fn = chacha_owned, .regs = regs,
+			.owner = &owner, .token = n <= 17 ? 77 : 78,	/* then the failure path */
+			.fn = chacha_owned, .regs = regs,
 		};
-		unsigned long token = n <= 17 ? 77 : 78;	/* then the failure path */
 
 		randombytes_buf(key, sizeof(key));
 		randombytes_buf(stack, STACK_SIZE);
 		top = stack + STACK_SIZE - 256;
-		memcpy(top, &token, sizeof(token));	/* the seventh argument */
 		memcpy(copy, stack, STACK_SIZE);
 		call.stack_top = top;		/* the return address goes below */
 		set_counter(counter, 0xfffffffe);
@@ -537,7 +532,6 @@ static void test_owned_watch_and_scribble(void)
 	struct sigaction sa = { .sa_handler = watch_signal };
 	struct itimerval it = { { 0, 20 }, { 0, 20 } }, off = { 0 };
 	unsigned long owner = 9, wrong = 0, calls = 0, mainline_bad;
-	u8 scratch[32];
 	u32 key[8], counter[2];
 	pthread_t thread;
 	time_t end;
@@ -546,7 +540,7 @@ static void test_owned_watch_and_scribble(void)
 	reference(watch_want, key, 0, WATCH_BLOCKS);
 	sigaction(SIGALRM, &sa, NULL);
 
-	/* First mainline's entry, which parks in the destination: informative. */
+	/* First the entry of mainline's prototype: informative. */
 	watch_samples = watch_bad = 0;
 	setitimer(ITIMER_REAL, &it, NULL);
 	for (end = time(NULL) + 1; time(NULL) <= end;) {
@@ -563,13 +557,13 @@ static void test_owned_watch_and_scribble(void)
 		memset(watch_dst, 0, sizeof(watch_dst));
 		set_counter(counter, 0);
 		watching = 1;
-		chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, scratch, &owner, 9);
+		chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, &owner, 9);
 		watching = 0;
 		wrong += !!memcmp(watch_dst, watch_want, sizeof(watch_dst));
 		calls++;
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
-	ksft_print_msg("%s: mainline's entry showed %lu non-final rows to the sampler\n",
+	ksft_print_msg("%s: the entry of mainline's prototype showed %lu non-final rows to the sampler\n",
 		       chacha_name, mainline_bad);
 	ksft_test_result(watch_samples > 100 && !watch_bad && !wrong,
 			 "%s owned: %lu mid-call samples of the destination saw only zeroes or final output (%lu other rows, %lu wrong of %lu outputs)\n",
@@ -580,7 +574,7 @@ static void test_owned_watch_and_scribble(void)
 	wrong = calls = 0;
 	for (end = time(NULL) + 1; time(NULL) <= end; calls++) {
 		set_counter(counter, 0);
-		chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, scratch, &owner, 9);
+		chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, &owner, 9);
 		for (size_t b = 0; b < WATCH_BLOCKS; b++)
 			if (b % (regs == REGS_XMM ? 4 : 8))
 				wrong += !!memcmp(watch_dst + b * 64, watch_want + b * 64, 64);
@@ -608,7 +602,6 @@ static void test_owned_takeover(void)
 {
 	struct sigaction sa = { .sa_handler = takeover_signal };
 	unsigned long owner, failed = 0, bad = 0, tries = 0;
-	u8 scratch[32];
 	u32 key[8], counter[2];
 
 	takeover_owner = &owner;
@@ -623,7 +616,7 @@ static void test_owned_takeover(void)
 		owner = 5;
 		set_counter(counter, 0);
 		setitimer(ITIMER_REAL, &it, NULL);
-		ok = chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, scratch, &owner, 5);
+		ok = chacha_owned(watch_dst, key, counter, WATCH_BLOCKS, &owner, 5);
 		setitimer(ITIMER_REAL, &off, NULL);
 		failed += !ok;
 		for (size_t r = 0; r < sizeof(watch_dst); r += 16) {

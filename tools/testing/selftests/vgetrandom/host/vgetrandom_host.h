@@ -20,25 +20,25 @@ void vgr_chacha20_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nbloc
 void vgr_chacha20_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 void vgr_chacha20_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks);
 bool vgr_chacha20_owned_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
-			     u8 *scratch, const unsigned long *owner, unsigned long token);
+			     const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
-			     u8 *scratch, const unsigned long *owner, unsigned long token);
+			     const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
-			       u8 *scratch, const unsigned long *owner, unsigned long token);
-typedef bool vgr_chacha20_owned_fn(u8 *, const u32 *, u32 *, size_t, u8 *,
+			       const unsigned long *owner, unsigned long token);
+typedef bool vgr_chacha20_owned_fn(u8 *, const u32 *, u32 *, size_t,
 				   const unsigned long *, unsigned long);
 static vgr_chacha20_owned_fn *vgr_chacha20_owned;
 
 bool __arch_chacha20_blocks_owned(u8 *dst_bytes, const u32 *key, u32 *counter,
-				  size_t nblocks, u8 *scratch,
-				  const unsigned long *owner, unsigned long token)
+				  size_t nblocks, const unsigned long *owner,
+				  unsigned long token)
 {
 	if (!vgr_chacha20_owned)
 		vgr_chacha20_owned = __builtin_cpu_supports("avx512vl") ?
 				     vgr_chacha20_owned_avx512 :
 				     __builtin_cpu_supports("avx2") ?
 				     vgr_chacha20_owned_avx2 : vgr_chacha20_owned_sse2;
-	return vgr_chacha20_owned(dst_bytes, key, counter, nblocks, scratch, owner, token);
+	return vgr_chacha20_owned(dst_bytes, key, counter, nblocks, owner, token);
 }
 
 static inline ssize_t vgr_getrandom(void *buffer, size_t len, unsigned int flags,

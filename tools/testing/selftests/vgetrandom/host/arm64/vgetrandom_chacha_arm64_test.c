@@ -24,7 +24,7 @@ typedef uint32_t u32;
 void __arch_chacha20_blocks_nostack(u8 *dst_bytes, const u32 *key, u32 *counter,
 				    size_t nblocks);
 bool __arch_chacha20_blocks_owned(u8 *dst_bytes, const u32 *key, u32 *counter,
-				  size_t nblocks, u8 *scratch, const unsigned long *owner,
+				  size_t nblocks, const unsigned long *owner,
 				  unsigned long token);
 
 #define MAX_BLOCKS	17
@@ -47,14 +47,13 @@ static int check_kat(const struct kat *k, bool owned)
 	static u8 got[MAX_BLOCKS * 64 + 64];
 	unsigned long owner = 42;
 	size_t len = k->nblocks * 64;
-	u8 scratch[32];
 	u32 key[8], counter[2];
 
 	memcpy(key, k->key, sizeof(key));
 	memset(got, 0xa5, sizeof(got));
 	set_counter(counter, k->counter);
 	if (owned) {
-		if (!__arch_chacha20_blocks_owned(got, key, counter, k->nblocks, scratch,
+		if (!__arch_chacha20_blocks_owned(got, key, counter, k->nblocks,
 						  &owner, 42))
 			return 1;
 	} else {
@@ -85,14 +84,13 @@ static void test_not_owned(void)
 {
 	static u8 dst[MAX_BLOCKS * 64];
 	unsigned long owner = 7;
-	u8 scratch[32];
 	u32 key[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, counter[2];
 	int fails = 0;
 
 	for (size_t n = 1; n <= MAX_BLOCKS; n++) {
 		memset(dst, 0xa5, sizeof(dst));
 		set_counter(counter, 0);
-		fails += __arch_chacha20_blocks_owned(dst, key, counter, n, scratch, &owner, 8);
+		fails += __arch_chacha20_blocks_owned(dst, key, counter, n, &owner, 8);
 		for (size_t i = 0; i < sizeof(dst); i++)
 			fails += dst[i] != 0xa5;
 	}
@@ -111,7 +109,6 @@ struct call {
 	const u32 *key;
 	u32 *counter;
 	size_t nblocks;
-	u8 *scratch;
 	const unsigned long *owner;
 	unsigned long token;
 	void *stack_top;
@@ -131,12 +128,11 @@ asm(".text\n"
 	"	ldp x0, x1, [x19]\n"
 	"	ldp x2, x3, [x19, #16]\n"
 	"	ldp x4, x5, [x19, #32]\n"
-	"	ldp x6, x9, [x19, #48]\n"
-	"	ldr x10, [x19, #64]\n"
+	"	ldp x9, x10, [x19, #48]\n"
 	"	mov sp, x9\n"
 	"	blr x10\n"
 	"	mov sp, x20\n"
-	"	str x0, [x19, #72]\n"
+	"	str x0, [x19, #64]\n"
 	"	adrp x9, vgr_vregs\n"
 	"	add x9, x9, :lo12:vgr_vregs\n"
 	"	st1 {v0.16b-v3.16b}, [x9], #64\n"
@@ -155,7 +151,7 @@ static void test_nostack(void)
 	static u8 dst[MAX_BLOCKS * 64];
 	int bad_stack = 0, bad_regs = 0, bad_ret = 0;
 	unsigned long owner = 5;
-	u8 *stack, *copy, scratch[32];
+	u8 *stack, *copy;
 	u32 key[8], counter[2];
 
 	stack = aligned_alloc(64, STACK_SIZE);
@@ -165,7 +161,7 @@ static void test_nostack(void)
 	for (size_t i = 0; i < 3 * MAX_BLOCKS; i++) {
 		struct call c = {
 			.dst = dst, .key = key, .counter = counter, .nblocks = i % MAX_BLOCKS + 1,
-			.scratch = scratch, .owner = &owner, .token = i < 2 * MAX_BLOCKS ? 5 : 6,
+			.owner = &owner, .token = i < 2 * MAX_BLOCKS ? 5 : 6,
 			.stack_top = stack + STACK_SIZE - 256,
 			.fn = i < MAX_BLOCKS ? (void *)__arch_chacha20_blocks_nostack :
 					       (void *)__arch_chacha20_blocks_owned,
