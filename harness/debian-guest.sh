@@ -17,7 +17,8 @@
 # Environment:
 #   VGR_DEBIAN_LIST     tests to run after the workload: lines "NAME ARGS",
 #                       binaries BUILD/guest/NAME (default: none)
-#   VGR_DEBIAN_PRELOAD  a library (path in the guest) for /etc/ld.so.preload
+#   VGR_DEBIAN_PRELOAD  a library (path in the guest, $LIB allowed) for
+#                       /etc/ld.so.preload
 #   VGR_DEBIAN_CALLS    calls in each workload step (default 100000)
 #   VGR_DEBIAN_TIMEOUT  hard limit on the boot, seconds (default 900)
 #   VGR_DEBIAN_APPEND   more kernel parameters
@@ -98,9 +99,13 @@ vmlinuz=$root/boot/vmlinuz-$release initrd=$root/boot/initrd.img-$release
 for f in "$vmlinuz" "$initrd"; do
 	[ -s "$f" ] || { echo "debian-guest: the package installed no ${f#$root}" >&2; exit 1; }
 done
+# The preload library's path may hold $LIB, which ld.so expands (Debian:
+# lib/x86_64-linux-gnu), so that one line serves every architecture of a
+# multiarch system.
 if [ -n "${VGR_DEBIAN_PRELOAD:-}" ]; then
-	[ -f "$root$VGR_DEBIAN_PRELOAD" ] ||
-		{ echo "debian-guest: no $VGR_DEBIAN_PRELOAD in the root" >&2; exit 1; }
+	# shellcheck disable=SC2016 # a literal $LIB
+	lib=$(echo "$VGR_DEBIAN_PRELOAD" | sed 's|\$LIB|lib/x86_64-linux-gnu|')
+	[ -f "$root$lib" ] || { echo "debian-guest: no $lib in the root" >&2; exit 1; }
 	echo "$VGR_DEBIAN_PRELOAD" > "$root/etc/ld.so.preload"
 fi
 rm -rf "$root/tmp/vgr-install"

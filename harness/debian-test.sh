@@ -84,6 +84,12 @@ for d in $lib_debs; do
 	p=$(dpkg-deb -c "$d" | awk '{ print $NF }' | sed -n 's|^\./\(.*/libvgetrandom-preload\.so\)$|/\1|p')
 	[ -n "$p" ] && preload_path=$p
 done
+# In /etc/ld.so.preload as a multiarch system needs it: with $LIB, which
+# ld.so expands to each program's own library directory, so that a 32-bit
+# program is not handed a 64-bit library (ld.so would complain on every
+# start of one).
+# shellcheck disable=SC2016 # a literal $LIB
+preload_path=$(echo "$preload_path" | sed 's|^/usr/lib/x86_64-linux-gnu/|/usr/$LIB/|')
 if [ -n "$preload_path" ]; then
 	preload_args=$lib_debs
 else
