@@ -84,9 +84,6 @@
 #include "../../kselftest.h"
 #include "vgetrandom_host.h"
 
-/* Declared through the harness's type, so that its prototype is the one place. */
-extern vgr_chacha20_owned_fn vgr_chacha20_owned_avx512vl;
-
 #define STATE_SIZE	sizeof(struct vgetrandom_state)
 #define X86_TF		0x100UL
 

@@ -12,7 +12,7 @@
 struct vgr_harness vgr_harness;
 
 /*
- * The three builds of arch/x86/entry/vdso/vgetrandom-chacha.S; the generic
+ * The builds of arch/x86/entry/vdso/vgetrandom-chacha.S (host/Makefile); the generic
  * code calls whichever vgr_chacha20_owned points at (AVX-512VL, else AVX2
  * where the CPU has it, as the boot-time patching of the vDSO would pick).
  */
@@ -23,6 +23,8 @@ bool vgr_chacha20_owned_sse2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t
 			     const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx2(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
 			     const unsigned long *owner, unsigned long token);
+bool vgr_chacha20_owned_avx512vl(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
+				 const unsigned long *owner, unsigned long token);
 bool vgr_chacha20_owned_avx512(u8 *dst_bytes, const u32 *key, u32 *counter, size_t nblocks,
 			       const unsigned long *owner, unsigned long token);
 typedef bool vgr_chacha20_owned_fn(u8 *, const u32 *, u32 *, size_t,
