@@ -3,12 +3,12 @@
 #
 # libdeb.sh BUILD - libvgetrandom as Debian packages: libvgetrandom1,
 #	libvgetrandom-dev and libvgetrandom-preload (and their -dbgsym),
-#	built with debhelper from tools/lib/vgetrandom/debian, left in
+#	built with debhelper from the repository's debian/, left in
 #	BUILD/deb/lib and checked with lintian: an error (E:) fails, the
 #	rest is printed.  Root (Rules-Requires-Root: no, so no fakeroot).
 #
 # The source package is assembled afresh in BUILD/libdeb/vgetrandom-VERSION:
-# the library's files from the repository, debian/ among them, and the
+# the library's files and debian/ from the repository, and the
 # kernel's vDSO parser that the library builds in, under linux/ at its
 # kernel path (debian/rules then passes KSRC=linux): BUILD/linux-pristine's
 # copy with the repository's change to it applied, as overlay.sh does.
@@ -17,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 build=$(cd "$1" && pwd)
 lib=$repo/tools/lib/vgetrandom
+deb=$repo/debian
 pristine=$build/linux-pristine
 out=$build/deb/lib
 vdso=tools/testing/selftests/vDSO
@@ -24,7 +25,7 @@ vdso=tools/testing/selftests/vDSO
 # The upstream version is the library's (its API's) version; debian/changelog
 # must name it, so that a new API cannot ship under the old version.
 version=$(sed -n 's/^VERSION := *//p' "$lib/Makefile")
-debversion=$(dpkg-parsechangelog -l "$lib/debian/changelog" -S Version)
+debversion=$(dpkg-parsechangelog -l "$deb/changelog" -S Version)
 if [ "${debversion%-*}" != "$version" ]; then
 	echo "libdeb: debian/changelog is at $debversion, the library at $version: add a changelog entry" >&2
 	exit 1
@@ -40,7 +41,7 @@ expected=$(awk '
 	/local:/ || /^\}/  { global = 0; next }
 	global && /;/	   { sym = $1; sub(/;.*/, "", sym); print " " sym "@" node " " ver }
 	' "$lib/vgetrandom.map" | LC_ALL=C sort)
-listed=$(grep '^ ' "$lib/debian/libvgetrandom1.symbols" | LC_ALL=C sort)
+listed=$(grep '^ ' "$deb/libvgetrandom1.symbols" | LC_ALL=C sort)
 if [ "$expected" != "$listed" ]; then
 	echo "libdeb: debian/libvgetrandom1.symbols does not list what vgetrandom.map exports; it should list:" >&2
 	echo "$expected" >&2
@@ -59,13 +60,12 @@ mkdir -p "$src/linux"
 # The library as the repository has it, without what a build in place
 # (make with O=., dpkg-buildpackage) may have left there.
 rsync -a --exclude='*.o' --exclude='*.a' --exclude='*.so' --exclude='*.so.*' \
-	--exclude=/pic/ --exclude=/debian/build/ --exclude=/debian/tmp/ \
-	--exclude=/debian/.debhelper/ --exclude='/debian/libvgetrandom*/' \
-	--exclude=/debian/files --exclude='/debian/*.substvars' \
-	--exclude='/debian/*debhelper*' "$lib/" "$src/"
-# The repository keeps debian/rules without execute permission: its files
-# go into the kernel series, and checkpatch refuses executable sources.
-chmod +x "$src/debian/rules"
+	--exclude=/pic/ "$lib/" "$src/"
+# debian/ sits at the repository's top, outside the kernel paths, so that
+# the exported kernel series does not carry it.
+rsync -a --exclude=/build/ --exclude=/tmp/ --exclude=/.debhelper/ \
+	--exclude='/libvgetrandom*/' --exclude=/files --exclude='/*.substvars' \
+	--exclude='/*debhelper*' "$deb/" "$src/debian/"
 
 # A kernel file: the repository's own, or the base's with the repository's
 # FILE.patch applied (no fuzz), or the base's.
