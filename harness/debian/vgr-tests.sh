@@ -9,7 +9,8 @@
 #
 #   debian/system     systemd is PID 1 and the system reached
 #                     multi-user.target, running (or degraded: the failed
-#                     units are listed); the kernel is the package's.
+#                     units are listed); the kernel is the package's;
+#                     no seccomp filter killed a process.
 #   debian/workload   the fixed workload whose getrandom system calls the
 #                     kernel's tracing counts from boot on: glibc's
 #                     getrandom() and arc4random(), python3's os.urandom(),
@@ -48,7 +49,7 @@ state=$(timeout 300 systemctl is-system-running --wait 2>/dev/null)
 echo "# vgr-guest: $(uname -r)" >&3
 echo "# vgr-userland: Debian $(cat /etc/debian_version), glibc $(getconf GNU_LIBC_VERSION | cut -d' ' -f2)" >&3
 echo "# vgr-test: debian/system" >&3
-echo "1..4" >&3
+echo "1..5" >&3
 pid1=$(cat /proc/1/comm)
 [ "$pid1" = systemd ] && [ "$(readlink /proc/1/exe)" = /usr/lib/systemd/systemd ]
 tap 1 $? "PID 1 is systemd (comm $pid1, $(readlink /proc/1/exe))"
@@ -63,6 +64,11 @@ tap 3 $ok "the system finished starting: systemctl is-system-running says $state
 	systemctl --failed --no-legend --plain | sed 's/^/# failed unit: /' >&3
 [ "$(uname -r)" = "$(cat /opt/vgr/release)" ]
 tap 4 $? "the kernel is the installed package's ($(uname -r), /boot/vmlinuz-$(cat /opt/vgr/release))"
+# A seccomp filter kills what it does not know (systemd's SystemCallFilter=
+# does, with SIGSYS): the kernel logs each such kill (audit type 1326).
+killed=$(dmesg | grep -c 'type=1326')
+dmesg | grep 'type=1326' | sed 's/^/# /' >&3
+tap 5 "$killed" "no process was killed by its seccomp filter ($killed audit type=1326 reports)"
 echo "# vgr-exit: debian/system 0" >&3
 
 # The workload.  The markers in the trace let the harness tell boot from
