@@ -10,7 +10,9 @@
 #   debian/system     systemd is PID 1 and the system reached
 #                     multi-user.target, running (or degraded: the failed
 #                     units are listed); the kernel is the package's;
-#                     no seccomp filter killed a process.
+#                     no seccomp filter killed a process, and a service
+#                     under systemd's @system-service filter gets random
+#                     bytes.
 #   debian/workload   the fixed workload whose getrandom system calls the
 #                     kernel's tracing counts from boot on: glibc's
 #                     getrandom() and arc4random(), python3's os.urandom(),
@@ -49,7 +51,7 @@ state=$(timeout 300 systemctl is-system-running --wait 2>/dev/null)
 echo "# vgr-guest: $(uname -r)" >&3
 echo "# vgr-userland: Debian $(cat /etc/debian_version), glibc $(getconf GNU_LIBC_VERSION | cut -d' ' -f2)" >&3
 echo "# vgr-test: debian/system" >&3
-echo "1..5" >&3
+echo "1..6" >&3
 pid1=$(cat /proc/1/comm)
 [ "$pid1" = systemd ] && [ "$(readlink /proc/1/exe)" = /usr/lib/systemd/systemd ]
 tap 1 $? "PID 1 is systemd (comm $pid1, $(readlink /proc/1/exe))"
@@ -69,6 +71,12 @@ tap 4 $? "the kernel is the installed package's ($(uname -r), /boot/vmlinuz-$(ca
 killed=$(dmesg | grep -c 'type=1326')
 dmesg | grep 'type=1326' | sed 's/^/# /' >&3
 tap 5 "$killed" "no process was killed by its seccomp filter ($killed audit type=1326 reports)"
+# A hardened service, as many of Debian's units are: whatever its C library
+# (or a library preloaded into it) does to serve getrandom() must be on
+# systemd's @system-service list, or the service dies of SIGSYS.
+systemd-run -q --wait --pipe -p SystemCallFilter=@system-service \
+	python3 -c 'import os; assert len(os.urandom(16)) == 16' > /dev/null 2>&1
+tap 6 $? "a service with SystemCallFilter=@system-service gets random bytes (python3 os.urandom())"
 echo "# vgr-exit: debian/system 0" >&3
 
 # The workload.  The markers in the trace let the harness tell boot from
