@@ -257,7 +257,12 @@ fi
 		[ "$name" = stock ] && kernel="Debian's $kernel" || kernel="ours, $kernel"
 		userland=$(sed -n 's/^# vgr-userland: //p' "$dir/results.tap")
 		[ "$name" = bookworm ] && userland="$userland, preload"
-		top=$(awk -F '\t' '$1 == "comm" && n++ < 6 { printf "%s%s %d", (n > 1 ? ", " : ""), $2, $3 }' "$dir/counts")
+		# 6.1 names a program run with fexecve() after the descriptor
+		# ("9"): systemd 257 starts each service's systemd-executor so.
+		top=$(awk -F '\t' '$1 == "comm" && n++ < 6 {
+			if ($2 ~ /^[0-9]+$/)
+				$2 = $2 " (systemd-executor)"
+			printf "%s%s %d", (n > 1 ? ", " : ""), $2, $3 }' "$dir/counts")
 		echo "| $kernel | $userland | $(get total "$dir") | $(get boot "$dir") | $(get workload "$dir") | $top |"
 	done
 } > "$counts"
