@@ -87,7 +87,7 @@ A64_ST := $(A64)/linux/tools/testing/selftests
 .PHONY: help deps overlay kernel bins guest-bins arm64-guest-bins host-bins initramfs run test \
 	demo-bins \
 	bench fuzz install check-config check-harness patches checkpatch check-series \
-	check-sparse check-fresh debian-test clean distclean
+	check-sparse check-fresh debian-test deb clean distclean
 
 help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
@@ -109,6 +109,8 @@ help:
 	@echo "make check-series   build the guest kernel after each patch of the series in turn"
 	@echo "make check-sparse   sparse over what the overlay changes, Debian's config; fails on new warnings"
 	@echo "make check-fresh    'make run' and 'make test' in a bare Debian 12 root (debootstrap, chroot)"
+	@echo "make deb            Debian packages: our kernel from Debian's amd64 config, every module"
+	@echo "                    (hours), and the library's (libvgetrandom1, -dev, -preload)"
 	@echo "make debian-test    Debian 13 and 12 systems (systemd) on our kernel package and Debian's,"
 	@echo "                    getrandom system calls counted (make test runs it too)"
 	@echo "make clean          remove build outputs, keep the unpacked base"
@@ -211,6 +213,15 @@ check-fresh: deps
 # counts in $(B)/debian-counts.txt).  make test runs it as its last step.
 debian-test: bins
 	@harness/debian-test.sh $(BUILD)
+
+# What a distribution installs: linux-image (and -headers, linux-libc-dev)
+# built with bindeb-pkg from Debian's own amd64 configuration, every module
+# ($(B)/deb-full; harness/deb.sh), and the library's packages from debian/
+# ($(B)/deb/lib; harness/libdeb.sh).  make test builds and boots the
+# module-trimmed variant of the same configuration ($(B)/deb).
+deb: overlay
+	@harness/deb.sh $(BUILD) full
+	@harness/libdeb.sh $(BUILD)
 
 check-harness: initramfs
 	@harness/check-harness.sh $(BUILD)

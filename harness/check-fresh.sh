@@ -77,6 +77,7 @@ cleanup() {
 	for m in root/.cache/ccache dev sys proc; do
 		mountpoint -q "$root/$m" 2>/dev/null && umount -R "$root/$m"
 	done
+	mountpoint -q "$root" 2>/dev/null && umount -R "$root"
 	return 0
 }
 mounted() { grep -q " $1[/ ]" /proc/self/mounts; }
@@ -119,6 +120,11 @@ cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || :
 git clone -q "$repo" "$root/root/vgetrandom"
 echo "  FRESH   $root: Debian $(cat "$root/etc/debian_version") minbase + make, clone of $(git -C "$repo" rev-parse --short HEAD)"
 
+# The root is a mount point, as a machine's / is: unshare(1) and
+# programs like it make / private (mount --make-rprivate /), which a
+# directory that is not one refuses (EINVAL).
+mount --bind "$root" "$root"
+mount --make-private "$root"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --rbind /dev "$root/dev"

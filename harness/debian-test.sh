@@ -18,8 +18,8 @@
 #                       preload library in /etc/ld.so.preload: the system
 #                       checks and the workload.
 #
-# Our kernel package is the newest BUILD/deb/linux-image-*vgetrandom*.deb
-# (make deb), or VGR_DEBIAN_KERNEL.  The preload library comes from the
+# Our kernel package is built first (harness/deb.sh test, into BUILD/deb),
+# unless VGR_DEBIAN_KERNEL names one.  The preload library comes from the
 # library's Debian packages in BUILD/deb/lib (libvgetrandom1 and
 # libvgetrandom-preload, harness/libdeb.sh) when there are some, else from
 # the library's "make install" into BUILD/debian/preload.  Every guest's
@@ -66,6 +66,25 @@ else
 			> "$work/stock-fetch.log" 2>&1 || tail -3 "$work/stock-fetch.log" >&2
 		stock=$(ls "$stock_dir/${stock_pkg}_"*.deb 2>/dev/null | head -1)
 	fi
+fi
+
+# Our packages, built as make deb builds them: the kernel's test variant
+# (harness/deb.sh: Debian's configuration, modules trimmed to the QEMU
+# machine's) unless VGR_DEBIAN_KERNEL names a package, and the library's
+# (harness/libdeb.sh, lintian included).
+if [ -z "${VGR_DEBIAN_KERNEL:-}" ]; then
+	if "$here/deb.sh" "$build" test > "$work/deb.log" 2>&1; then
+		result "PASS guest-debian/package: $(sed -n 's/^  DEB     \(linux-image-[^ ]* [^ ]*\) .*/\1/p' "$work/deb.log" | head -1): bindeb-pkg from Debian's amd64 configuration, modules trimmed (harness/deb.sh test)"
+	else
+		result "FAIL guest-debian/package: our kernel's packages did not build (log: $work/deb.log)"
+		tail -5 "$work/deb.log" | sed 's/^/    /'
+	fi
+fi
+if "$here/libdeb.sh" "$build" > "$work/libdeb.log" 2>&1; then
+	result "PASS guest-debian/libpackages: libvgetrandom1, -dev and -preload built with debhelper, no lintian error"
+else
+	result "FAIL guest-debian/libpackages: the library's packages did not build or lintian found errors (log: $work/libdeb.log)"
+	tail -5 "$work/libdeb.log" | sed 's/^/    /'
 fi
 
 ours=${VGR_DEBIAN_KERNEL:-$(ls -t "$build"/deb/linux-image-*vgetrandom*_amd64.deb 2>/dev/null |
@@ -208,8 +227,8 @@ fi
 
 echo "== a whole Debian 13 system (systemd) on our kernel package =="
 if [ -z "$ours" ]; then
-	result "SKIP guest-debian/kernel: no package of our kernel (BUILD/deb/linux-image-*vgetrandom*_amd64.deb: make deb)"
-	result "SKIP guest-bookworm/kernel: no package of our kernel (make deb)"
+	result "SKIP guest-debian/kernel: no package of our kernel (see guest-debian/package)"
+	result "SKIP guest-bookworm/kernel: no package of our kernel (see guest-debian/package)"
 else
 	[ -f "$build/guest/list" ] || result "FAIL guest-debian/suite: no guest tests built ($build/guest/list)"
 	printf '%s\n' $suite > "$work/suite.names"

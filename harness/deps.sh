@@ -13,7 +13,7 @@ man-db util-linux coreutils gawk gzip linux-config-6.1 sparse debootstrap
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-user-static
 pkg-config python3-minimal musl-tools rng-tools5 dieharder clang-14
 libclang-rt-14-dev libbsd-dev gnuplot-nox dpkg-dev debhelper lintian
-mmdebstrap e2fsprogs"
+mmdebstrap e2fsprogs kmod openssl"
 
 # Every external command the harness, the Makefiles and the base's build
 # call, checked once everything is installed: a missing one is named here
@@ -25,7 +25,8 @@ flock comm mountpoint readlink aarch64-linux-gnu-gcc qemu-system-aarch64
 qemu-aarch64-static dpkg-deb
 pkg-config musl-gcc dpkg ldd rngtest dieharder clang-14 gnuplot
 dpkg-buildpackage dpkg-parsechangelog dpkg-architecture dh lintian setpriv
-mmdebstrap mkfs.ext4 debugfs unshare apt-cache"
+mmdebstrap mkfs.ext4 debugfs unshare apt-cache depmod openssl
+dpkg-gencontrol"
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

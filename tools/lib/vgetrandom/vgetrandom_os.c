@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -70,14 +71,64 @@ bool vgr_os_find_vdso(struct vgr_vdso *v)
 	return true;
 }
 
-/* Our kernel: one vgetrandom_alloc() call maps and lays out the states. */
+/*
+ * Whether the calling thread may be under a seccomp filter: the "Seccomp:"
+ * line of /proc/thread-self/status is not 0, or cannot be read (no /proc,
+ * a kernel before 3.17).  Only open(), read() and close(), which every
+ * filter allows and a signal handler may call; errno is kept.
+ */
+static bool vgr_os_seccomp(void)
+{
+	static const char key[] = "Seccomp:";
+	bool filtered = true, done = false;
+	int fd, saved = errno;
+	char buf[256], line[24];
+	size_t n = 0;
+	ssize_t got;
+
+	fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errno = saved;
+		return true;
+	}
+	while (!done && ((got = read(fd, buf, sizeof(buf))) > 0 ||
+			 (got < 0 && errno == EINTR))) {
+		for (ssize_t i = 0; i < got && !done; i++) {
+			if (buf[i] != '\n') {
+				if (n < sizeof(line) - 1)
+					line[n++] = buf[i];
+				continue;
+			}
+			line[n] = '\0';
+			n = 0;
+			if (strncmp(line, key, sizeof(key) - 1))
+				continue;
+			/* "Seccomp:\t0": mode 0, SECCOMP_MODE_DISABLED. */
+			filtered = strspn(line + sizeof(key) - 1, " \t0") !=
+				   strlen(line + sizeof(key) - 1);
+			done = true;
+		}
+	}
+	close(fd);
+	errno = saved;
+	return filtered;
+}
+
+/*
+ * Our kernel: one vgetrandom_alloc() call maps and lays out the states.
+ * Never under a seccomp filter: an allow-list written before the system
+ * call existed (systemd's SystemCallFilter=@system-service, a container
+ * runtime's default) kills the process on it, and a library loaded into
+ * every process (the preload) would take each such one down at its first
+ * call.  mmap() of the query's flags gives the same states there.
+ */
 static bool vgr_alloc_by_syscall(const struct vgr_vdso *v, size_t want,
 				 struct vgr_batch *b)
 {
 	struct vgetrandom_alloc_args args = { .num = want };
 	size_t per_page = v->page_size / v->state_size;
 
-	if (!v->alloc || v->alloc(&args, sizeof(args)))
+	if (!v->alloc || vgr_os_seccomp() || v->alloc(&args, sizeof(args)))
 		return false;
 	/* A stride the vDSO does not expect would make every call a syscall. */
 	if (args.size_of_opaque_state != v->state_size || !args.num || args.num > want ||
@@ -118,8 +169,9 @@ static bool vgr_alloc_by_mmap(const struct vgr_vdso *v, size_t want,
  * @b:		where the batch is; state i lies at
  *		addr + (i / per_page) * page_size + (i % per_page) * state_size
  *
- * With vgetrandom_alloc() when the vDSO exports it, else (mainline, or if
- * that fails) with mmap() and the query's prot and flags.
+ * With vgetrandom_alloc() when the vDSO exports it and no seccomp filter
+ * may stand in the way, else (mainline, a filtered thread, or if that
+ * fails) with mmap() and the query's prot and flags.
  *
  * Returns: true on success; @b is unmapped with vgr_os_unmap().
  */

@@ -1103,6 +1103,83 @@ static void test_seccomp_backoff(void)
 }
 
 /*
+ * An allow-list filter written before vgetrandom_alloc() existed, as
+ * systemd's SystemCallFilter=@system-service is, kills the process on it
+ * (SIGSYS).  A library that every process of a system loads (the preload
+ * from /etc/ld.so.preload) must never make that system call under a
+ * filter: it maps its states with mmap() instead, and the vDSO works on
+ * them all the same.  Re-executed, so that the pool starts empty.
+ */
+static int seccomp_kill_exec(void)
+{
+	char *argv[] = { self_exe, "--seccomp-kill", NULL };
+
+	execv("/proc/self/exe", argv);
+	return 99;
+}
+
+static void *seccomp_kill_thread(void *arg)
+{
+	unsigned char buf[32];
+
+	return (void *)(long)!fill(buf, sizeof(buf));
+}
+
+static int seccomp_kill_main(void)
+{
+#ifdef __NR_vgetrandom_alloc
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_vgetrandom_alloc, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(filter), .filter = filter };
+	struct vgr_pool_stats st;
+	unsigned char buf[64];
+	pthread_t tid[4];
+	void *bad;
+
+	alarm(60);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		return 20;
+	if (!fill(buf, sizeof(buf)) || all_zero(buf, sizeof(buf)))
+		return 21;
+	for (int i = 0; i < 4; i++)
+		if (pthread_create(&tid[i], NULL, seccomp_kill_thread, NULL))
+			return 22;
+	for (int i = 0; i < 4; i++)
+		if (pthread_join(tid[i], &bad) || bad)
+			return 23;
+	vgetrandom_pool_stats(&st);
+	/* The states came from mmap() and the vDSO used them. */
+	if (!st.states || st.by_alloc || vgetrandom_vdso_active() != 1)
+		return 24;
+	return 0;
+#else
+	return 25;
+#endif
+}
+
+static void test_seccomp_kill(void)
+{
+	int ret;
+
+	if (!have_alloc) {
+		ksft_test_result_skip("no vgetrandom_alloc() in this vDSO: nothing a filter could kill\n");
+		return;
+	}
+#ifndef __NR_vgetrandom_alloc
+	ksft_test_result_skip("no number for vgetrandom_alloc() in this C library's headers\n");
+	return;
+#endif
+	ret = run_watched(seccomp_kill_exec, 60);
+	ksft_test_result(!ret, "a seccomp filter that kills on vgetrandom_alloc() (systemd's @system-service): never called, states mapped with mmap(), 5 threads served by the vDSO (%d)\n",
+			 ret);
+}
+
+/*
  * vgetrandom_buf() when the getrandom system call is refused (ENOSYS, as
  * a sandbox built for an older kernel may answer): the bytes come from
  * /dev/urandom; with that refused too, the process aborts and says why.
@@ -1194,6 +1271,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--fallback"))
 		return fallback_main();
+	if (argc > 1 && !strcmp(argv[1], "--seccomp-kill"))
+		return seccomp_kill_main();
 	if (argc > 1 && !strcmp(argv[1], "--seccomp"))
 		return seccomp_main();
 	if (argc > 1 && !strcmp(argv[1], "--nested-fork"))
@@ -1215,7 +1294,7 @@ int main(int argc, char **argv)
 		have_alloc = vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_ALLOC) != NULL;
 	}
 
-	ksft_set_plan(31);
+	ksft_set_plan(32);
 	test_vdso_active();
 	test_lengths();
 	test_differs();
@@ -1236,5 +1315,6 @@ int main(int argc, char **argv)
 	test_fork_in_attach();
 	test_nested_fork();
 	test_seccomp_backoff();
+	test_seccomp_kill();
 	ksft_finished();
 }
