@@ -21,15 +21,17 @@ GUEST_TESTS := vgetrandom/boot_test vDSO/vgetrandom_vdso_test \
 	vgetrandom/vgetrandom_secrecy_test \
 	vm/droppable vm/droppable_pressure \
 	vm/madv_populate vm/mremap_test vm/mlock2-tests vm/userfaultfd
-# Run after those, in the x86_64 guest only: the library's test built with
-# musl-gcc, a program on Debian 13's glibc (both x86_64 builds), and the
-# statistical tests (Debian 12's x86_64 rngtest and dieharder), the host's
-# python3 with and without the preload library (the harness shares the
-# host's /usr and /etc, and $(B)/host/lib, with the guest over 9p), and a
-# Go 1.24 program (Debian 13's Go, which cross-builds it for arm64 too).
-X86_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl vgetrandom/trixie_glibc_test \
-	vgetrandom/vgetrandom_stats_test vgetrandom/debian_python_test \
-	vgetrandom/vgetrandom_go_test
+# Run after those, in the guest of this machine's own architecture only
+# (x86_64 here: Debian's musl-tools, rngtest, dieharder and python3 are
+# this machine's): the library's test built with musl-gcc, the statistical
+# tests (Debian 12's rngtest and dieharder), and the host's python3 with
+# and without the preload library (the harness shares the host's /usr and
+# /etc, and $(B)/host/lib, with the guest over 9p).
+NATIVE_GUEST_TESTS := vgetrandom/libvgetrandom_test_musl \
+	vgetrandom/vgetrandom_stats_test vgetrandom/debian_python_test
+# Then, in every guest: a program on Debian 13's glibc 2.41 of the guest's
+# architecture, and a Go 1.24 program (Debian 13's Go, which cross-builds).
+CONSUMER_TESTS := vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_go_test
 # Of those, the tests that also run on the host's own kernel: those of
 # mainline's ABI, the library's, and vgetrandom_alloc_test, which must find
 # no vgetrandom_alloc() there and skip without making the system call.
@@ -74,17 +76,24 @@ GUEST_LDLIBS := -lpthread
 # Host tests (userspace builds of the vDSO code): their own Makefile.
 HOST_DIR := $(ST)/vgetrandom/host
 
-# The guest of make kernel, initramfs and run: x86_64 (the default) or
-# arm64 (make run ARCH=arm64).  make test runs both.  The arm64 guest is
-# built under $(B)/arm64 with Debian's cross compiler; its test binaries
-# are the same sources, static, against its own uapi headers.
+# The guest of make kernel, initramfs and run: one of the architectures
+# described in harness/arch/ (harness/arch.sh), x86_64 by default (make run
+# ARCH=arm64).  make test runs them all.  harness/arch.sh mk gives their
+# descriptions to make as ARCH_<name>_<VAR>; another architecture than
+# x86_64 builds under $(B)/<DIR> with its cross compiler, and its test
+# programs are the same sources, static, against its own uapi headers.
 ARCH ?= x86_64
-A64 := $(BUILD)/arm64
-A64_CC := aarch64-linux-gnu-gcc
-A64_CFLAGS := -static -O2 -g -Wall -Werror -isystem $(A64)/headers/include -I $(BUILD)/host
-A64_ST := $(A64)/linux/tools/testing/selftests
+include $(BUILD)/arch.mk
+$(BUILD)/arch.mk: harness/arch.sh $(wildcard harness/arch/*)
+	@mkdir -p $(BUILD)
+	@harness/arch.sh mk > $@.tmp && mv $@.tmp $@
+# (Empty until make has made arch.mk and read itself again.)
+$(if $(ARCHES),$(if $(filter $(ARCH),$(ARCHES)),,$(error ARCH=$(ARCH): harness/arch/ describes $(ARCHES))))
+HOST_DEB_ARCH := $(shell dpkg --print-architecture)
+# $(call arch_out,NAME): where that architecture's files go.
+arch_out = $(BUILD)$(if $(ARCH_$(1)_DIR),/$(ARCH_$(1)_DIR))
 
-.PHONY: help deps overlay kernel bins guest-bins arm64-guest-bins host-bins initramfs run test \
+.PHONY: help deps overlay kernel bins guest-bins $(addprefix guest-bins-,$(ARCHES)) host-bins initramfs run test \
 	demo-bins \
 	bench fuzz install check-config check-harness patches checkpatch check-series \
 	check-sparse check-fresh debian-test deb clean distclean
@@ -132,14 +141,14 @@ kernel: deps
 # Binaries are built in a second make, after the overlay has updated the
 # tree, so their prerequisites are seen as they are now.
 bins: kernel
-	@$(MAKE) --no-print-directory $(if $(filter arm64,$(ARCH)),arm64-guest-bins,guest-bins host-bins)
+	@$(MAKE) --no-print-directory guest-bins-$(ARCH) $(if $(filter $(HOST_DEB_ARCH),$(ARCH_$(ARCH)_DEB_ARCH)),host-bins)
 
 initramfs: bins
 	@VGR_ARCH=$(ARCH) harness/initramfs.sh $(BUILD)
 
 # The demo needs the kernel and one program: its own initramfs
 # (initramfs-demo.cpio.gz), so that a first make run builds little else.
-DEMO := $(if $(filter arm64,$(ARCH)),$(A64),$(BUILD))/guest/$(GUEST_PROGS)
+DEMO := $(call arch_out,$(ARCH))/guest/$(GUEST_PROGS)
 run: kernel
 	@$(MAKE) --no-print-directory demo-bins
 	@VGR_ARCH=$(ARCH) VGR_INITRAMFS=demo harness/initramfs.sh $(BUILD)
@@ -149,7 +158,7 @@ demo-bins: $(DEMO)
 
 test:
 	@$(MAKE) --no-print-directory ARCH=x86_64 VARIANT=kasan initramfs
-	@$(MAKE) --no-print-directory ARCH=arm64 initramfs
+	@$(foreach a,$(filter-out x86_64,$(ARCHES)),$(MAKE) --no-print-directory ARCH=$(a) initramfs &&) :
 	@harness/test.sh $(BUILD)
 
 # Speed is measured on the host (guests run under TCG): our generic code and
@@ -246,44 +255,71 @@ checkpatch: patches
 check-series: patches
 	@harness/check-series.sh $(BUILD)
 
-.SECONDEXPANSION:
-guest-bins: $(addprefix $(BUILD)/guest/,$(GUEST_TESTS) $(X86_GUEST_TESTS) $(GUEST_PROGS))
-	@printf '%s\n' $(foreach t,$(GUEST_TESTS) $(X86_GUEST_TESTS),"$t $($t_ARGS)") > $(BUILD)/guest/list
-	@printf '%s\n' $(MAINLINE_TESTS) > $(BUILD)/guest/mainline.list
-
-# The base's 6.1 userfaultfd test asks for write-protect faults, which 6.1
-# has only on x86_64 (UFFDIO_API fails with EINVAL): make test reports it
-# skipped on arm64.
-# After those on arm64: a program on Debian 13's arm64 glibc 2.41, and the
-# Go 1.24 program.
-A64_GUEST_TESTS := $(filter-out vm/userfaultfd,$(GUEST_TESTS)) vgetrandom/trixie_glibc_test \
-	vgetrandom/vgetrandom_go_test
-arm64-guest-bins: $(addprefix $(A64)/guest/,$(A64_GUEST_TESTS) $(GUEST_PROGS))
-	@printf '%s\n' $(foreach t,$(A64_GUEST_TESTS),"$t $($t_ARGS)") > $(A64)/guest/list
-
-A64_HDRS = $(wildcard $(A64_ST)/*.h $(A64_ST)/*/*.h $(A64)/linux/tools/lib/vgetrandom/*.h)
-
-$(A64)/guest/%: $(A64_ST)/%.c $$(addprefix $(A64_ST)/,$$($$*_SRCS)) $$(A64_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      arm64/guest/$*"
-	@$(A64_CC) $(A64_CFLAGS) -o $@ $< $(addprefix $(A64_ST)/,$($*_SRCS)) $(GUEST_LDLIBS)
-
 # The known answers of vdso_kat_test come from the host build of the
 # generic code (host/vgetrandom_vdso_kat.c).
 KAT_H := $(BUILD)/host/vgetrandom_vdso_kat.h
-$(BUILD)/guest/vgetrandom/vdso_kat_test $(A64)/guest/vgetrandom/vdso_kat_test: $(KAT_H)
 $(KAT_H): $(HOST_DIR)/vgetrandom_vdso_kat.c $(ST)/vgetrandom/vgetrandom_vdso_kat_calls.h \
 		$(KTREE)/lib/vdso/getrandom.c
 	@mkdir -p $(BUILD)/host
 	@$(MAKE) -s --no-print-directory -C $(HOST_DIR) O=$(BUILD)/host KSRC=$(KTREE) $@
 
-# Any header of the tests or of the library rebuilds every guest program.
-GUEST_HDRS = $(wildcard $(ST)/*.h $(ST)/*/*.h $(KTREE)/tools/lib/vgetrandom/*.h)
+.SECONDEXPANSION:
+guest-bins: guest-bins-x86_64
 
-$(BUILD)/guest/%: $(ST)/%.c $$(addprefix $(ST)/,$$($$*_SRCS)) $$(GUEST_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      guest/$*"
-	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(addprefix $(ST)/,$($*_SRCS)) $(GUEST_LDLIBS)
+# $(call arch_rules,NAME): the guest programs of one architecture, in
+# $(OUT)/guest, listed with their arguments in $(OUT)/guest/list: every
+# guest test but those its description skips, the native ones in the guest
+# of this machine's architecture, then the consumers.  The list of tests
+# that also run on the host's kernel goes beside the native guest's.
+define arch_rules
+$(1)_OUT := $(call arch_out,$(1))
+$(1)_ST := $$($(1)_OUT)/linux/tools/testing/selftests
+$(1)_CC := $(ARCH_$(1)_CC)
+$(1)_CFLAGS := -static -O2 -g -Wall -Werror -isystem $$($(1)_OUT)/headers/include -I $(BUILD)/host
+$(1)_NATIVE := $(filter $(HOST_DEB_ARCH),$(ARCH_$(1)_DEB_ARCH))
+$(1)_TESTS := $(filter-out $(ARCH_$(1)_SKIP),$(GUEST_TESTS)) \
+	$$(if $$($(1)_NATIVE),$(NATIVE_GUEST_TESTS)) $(CONSUMER_TESTS)
+$(1)_HDRS = $$(wildcard $$($(1)_ST)/*.h $$($(1)_ST)/*/*.h $$($(1)_OUT)/linux/tools/lib/vgetrandom/*.h)
+
+guest-bins-$(1): $$(addprefix $$($(1)_OUT)/guest/,$$($(1)_TESTS) $(GUEST_PROGS))
+	@printf '%s\n' $$(foreach t,$$($(1)_TESTS),"$$t $$($$t_ARGS)") > $$($(1)_OUT)/guest/list
+	$$(if $$($(1)_NATIVE),@printf '%s\n' $(MAINLINE_TESTS) > $$($(1)_OUT)/guest/mainline.list)
+
+$$($(1)_OUT)/guest/%: $$($(1)_ST)/%.c $$$$(addprefix $$($(1)_ST)/,$$$$($$$$*_SRCS)) $$$$($(1)_HDRS)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$(patsubst $(BUILD)/%,%,$$@)"
+	@$$($(1)_CC) $$($(1)_CFLAGS) -o $$@ $$< $$(addprefix $$($(1)_ST)/,$$($$*_SRCS)) $(GUEST_LDLIBS)
+
+# vdso_kat_test's known answers (KAT_H, above).
+$$($(1)_OUT)/guest/vgetrandom/vdso_kat_test: $(KAT_H)
+
+# glibc 2.41: Debian 13's ld.so and libc of this architecture
+# (harness/trixie.sh fetches them once), and a program built here,
+# dynamically, on Debian 12's glibc headers (a cross glibc for another
+# architecture), which trixie_glibc_test runs on them with ld.so
+# --library-path.
+$$($(1)_OUT)/guest/glibc-2.41/libc.so.6: harness/trixie.sh
+	@harness/trixie.sh $(BUILD) libc $(ARCH_$(1)_DEB_ARCH)
+	@mkdir -p $$(dir $$@)
+	@cp $(BUILD)/trixie$(if $(filter amd64,$(ARCH_$(1)_DEB_ARCH)),,-$(ARCH_$(1)_DEB_ARCH))/root/usr/lib/$(ARCH_$(1)_TRIPLET)/$(ARCH_$(1)_LDSO) \
+		$(BUILD)/trixie$(if $(filter amd64,$(ARCH_$(1)_DEB_ARCH)),,-$(ARCH_$(1)_DEB_ARCH))/root/usr/lib/$(ARCH_$(1)_TRIPLET)/libc.so.6 $$(dir $$@)
+	@chmod 755 $$(dir $$@)*
+
+$$($(1)_OUT)/guest/vgetrandom/vgetrandom_glibc_test: $$($(1)_ST)/vgetrandom/vgetrandom_glibc_test.c \
+		$$($(1)_ST)/vDSO/parse_vdso.c $$$$($(1)_HDRS)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$(patsubst $(BUILD)/%,%,$$@) (dynamic)"
+	@$$($(1)_CC) $$(filter-out -static,$$($(1)_CFLAGS)) -o $$@ $$< $$($(1)_ST)/vDSO/parse_vdso.c $(GUEST_LDLIBS)
+
+# Paths relative to the script, so that it runs in the guest and here.
+$$($(1)_OUT)/guest/vgetrandom/trixie_glibc_test: $$($(1)_OUT)/guest/vgetrandom/vgetrandom_glibc_test \
+		$$($(1)_OUT)/guest/glibc-2.41/libc.so.6 Makefile
+	$$(call trixie_wrapper,$(ARCH_$(1)_LDSO))
+
+$$($(1)_OUT)/guest/vgetrandom/vgetrandom_go_test: $$($(1)_OUT)/guest/vgetrandom/vgetrandom_go
+$$($(1)_OUT)/guest/vgetrandom/vgetrandom_go: $$($(1)_ST)/vgetrandom/vgetrandom_go.go $(GO)
+	$$(call go_build,$(ARCH_$(1)_GOARCH))
+endef
 
 # musl: the library built with Debian's musl-gcc, and the library's test,
 # unchanged, linked static against it (musl itself never uses the vDSO).
@@ -295,7 +331,7 @@ $(MUSL_LIB): $$(wildcard $(LIB_DIR)/*.c $(LIB_DIR)/*.h $(LIB_DIR)/Makefile)
 		KSRC=$(KTREE) KHDR=$(BUILD)/headers/include $@
 
 $(BUILD)/guest/vgetrandom/libvgetrandom_test_musl: $(ST)/vgetrandom/libvgetrandom_test.c \
-		$(MUSL_LIB) $$(GUEST_HDRS)
+		$(MUSL_LIB) $$(x86_64_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  guest/vgetrandom/libvgetrandom_test_musl"
 	@musl-gcc $(GUEST_CFLAGS) -o $@ $< $(MUSL_LIB) $(GUEST_LDLIBS)
@@ -310,48 +346,6 @@ define trixie_wrapper
 	> $@
 @chmod +x $@
 endef
-
-# glibc 2.41: Debian 13's ld.so and libc (harness/trixie.sh fetches
-# them once), and a program built here, dynamically, on Debian 12's glibc
-# headers, which trixie_glibc_test runs on them with ld.so --library-path.
-GLIBC := $(BUILD)/guest/glibc-2.41
-TRIXIE_LIBDIR := $(BUILD)/trixie/root/usr/lib/x86_64-linux-gnu
-$(GLIBC)/libc.so.6: harness/trixie.sh
-	@harness/trixie.sh $(BUILD) libc
-	@mkdir -p $(GLIBC)
-	@cp $(TRIXIE_LIBDIR)/ld-linux-x86-64.so.2 $(TRIXIE_LIBDIR)/libc.so.6 $(GLIBC)/
-
-$(BUILD)/guest/vgetrandom/vgetrandom_glibc_test: $(ST)/vgetrandom/vgetrandom_glibc_test.c \
-		$(ST)/vDSO/parse_vdso.c $$(GUEST_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      guest/vgetrandom/vgetrandom_glibc_test (dynamic)"
-	@$(CC) $(filter-out -static,$(GUEST_CFLAGS)) -o $@ $< $(ST)/vDSO/parse_vdso.c $(GUEST_LDLIBS)
-
-# The same for the arm64 guest: Debian 13's arm64 libc6, and the program
-# cross-built, dynamically, on Debian 12's arm64 cross glibc.
-A64_GLIBC := $(A64)/guest/glibc-2.41
-A64_TRIXIE_LIBDIR := $(BUILD)/trixie-arm64/root/usr/lib/aarch64-linux-gnu
-$(A64_GLIBC)/libc.so.6: harness/trixie.sh
-	@harness/trixie.sh $(BUILD) libc arm64
-	@mkdir -p $(A64_GLIBC)
-	@cp $(A64_TRIXIE_LIBDIR)/ld-linux-aarch64.so.1 $(A64_TRIXIE_LIBDIR)/libc.so.6 $(A64_GLIBC)/
-	@chmod 755 $(A64_GLIBC)/*
-
-$(A64)/guest/vgetrandom/vgetrandom_glibc_test: $(A64_ST)/vgetrandom/vgetrandom_glibc_test.c \
-		$(A64_ST)/vDSO/parse_vdso.c $$(A64_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      arm64/guest/vgetrandom/vgetrandom_glibc_test (dynamic)"
-	@$(A64_CC) $(filter-out -static,$(A64_CFLAGS)) -o $@ $< $(A64_ST)/vDSO/parse_vdso.c \
-		$(GUEST_LDLIBS)
-
-$(A64)/guest/vgetrandom/trixie_glibc_test: $(A64)/guest/vgetrandom/vgetrandom_glibc_test \
-		$(A64_GLIBC)/libc.so.6 Makefile
-	$(call trixie_wrapper,ld-linux-aarch64.so.1)
-
-# Paths relative to the script, so that it runs in the guest and here.
-$(BUILD)/guest/vgetrandom/trixie_glibc_test: $(BUILD)/guest/vgetrandom/vgetrandom_glibc_test \
-		$(GLIBC)/libc.so.6 Makefile
-	$(call trixie_wrapper,ld-linux-x86-64.so.2)
 
 # Go 1.24: Debian 13's toolchain (harness/trixie.sh fetches it once) builds
 # vgetrandom_go, static, for each guest; vgetrandom_go_test runs it.  Its
@@ -372,13 +366,8 @@ define go_build
 @cd $(dir $<) && env $(GO_ENV) GOARCH=$(1) $(GO) build -trimpath -o $@ $(notdir $<)
 endef
 
-$(BUILD)/guest/vgetrandom/vgetrandom_go_test: $(BUILD)/guest/vgetrandom/vgetrandom_go
-$(BUILD)/guest/vgetrandom/vgetrandom_go: $(ST)/vgetrandom/vgetrandom_go.go $(GO)
-	$(call go_build,amd64)
-
-$(A64)/guest/vgetrandom/vgetrandom_go_test: $(A64)/guest/vgetrandom/vgetrandom_go
-$(A64)/guest/vgetrandom/vgetrandom_go: $(A64_ST)/vgetrandom/vgetrandom_go.go $(GO)
-	$(call go_build,arm64)
+# Every architecture's rules (arch_rules above).
+$(foreach a,$(ARCHES),$(eval $(call arch_rules,$(a))))
 
 # Debian 12's rngtest and dieharder for vgetrandom_stats_test, with the
 # libraries they load, each run by a script through that ld.so.

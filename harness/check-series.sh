@@ -48,7 +48,10 @@ fi
 [ -n "${HOME:-}" ] || export CCACHE_DIR="$build/ccache"
 cc=gcc
 command -v ccache >/dev/null && ccache -s >/dev/null 2>&1 && cc="ccache gcc"
-frags=$(ls "$here"/config/*.config | LC_ALL=C sort)
+# The x86_64 guest's fragments (harness/arch/x86_64).
+. "$here/arch.sh"
+arch_load x86_64
+frags=$(arch_frags)
 
 n=0
 for p in "$@"; do

@@ -8,9 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/base.version"
 
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
-rsync patch perl git ccache qemu-system-x86 busybox-static libsodium-dev
+rsync patch perl git ccache busybox-static libsodium-dev
 man-db util-linux coreutils gawk gzip linux-config-6.1 sparse debootstrap
-gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-user-static
 pkg-config python3-minimal musl-tools rng-tools5 dieharder clang-14
 libclang-rt-14-dev libbsd-dev gnuplot-nox dpkg-dev debhelper lintian
 mmdebstrap e2fsprogs kmod openssl"
@@ -19,14 +18,21 @@ mmdebstrap e2fsprogs kmod openssl"
 # call, checked once everything is installed: a missing one is named here
 # rather than found minutes into a kernel build.
 cmds="make gcc cc ld as ar flex bison bc perl git patch rsync cpio xz gzip
-awk sed sha256sum timeout ccache qemu-system-x86_64 busybox man dpkg-query
+awk sed sha256sum timeout ccache busybox man dpkg-query
 apt-get install tar find sort cmp diff sparse debootstrap chroot mount umount
-flock comm mountpoint readlink aarch64-linux-gnu-gcc qemu-system-aarch64
-qemu-aarch64-static dpkg-deb
+flock comm mountpoint readlink dpkg-deb
 pkg-config musl-gcc dpkg ldd rngtest dieharder clang-14 gnuplot
 dpkg-buildpackage dpkg-parsechangelog dpkg-architecture dh lintian setpriv
 mmdebstrap mkfs.ext4 debugfs unshare apt-cache depmod openssl
 dpkg-gencontrol"
+
+# Each guest architecture's own (harness/arch/*: emulators, cross tools).
+. "$here/arch.sh"
+for a in $(arch_list); do
+	arch_load "$a"
+	pkgs="$pkgs $A_PACKAGES"
+	cmds="$cmds $A_COMMANDS"
+done
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

@@ -8,41 +8,42 @@
 # VGR_INITRAMFS=demo: only the demo, into initramfs-demo.cpio.gz (make run
 # needs nothing else, and builds nothing else).
 #
-# VGR_ARCH=arm64: the same from BUILD/arm64 into BUILD/arm64, with the
-# busybox of Debian's busybox-static:arm64, which this script downloads
-# once (a throwaway apt configuration under BUILD/apt-arm64: the host's
-# sources, arm64 package lists of its own; nothing on the host changes).
+# VGR_ARCH (harness/arch/, default x86_64): the same from and into that
+# architecture's directory, with this machine's busybox (BUSYBOX=host) or
+# Debian's busybox-static of that architecture, which this script downloads
+# once (BUSYBOX=fetch: a throwaway apt configuration under BUILD/apt-DEB_ARCH,
+# the host's sources, package lists of its own; nothing on the host changes).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$1" && pwd)
 gen=$build/gen_init_cpio
+. "$here/arch.sh"
+arch_load "${VGR_ARCH:-x86_64}"
 
-arm64_busybox() {
-	bb=$build/arm64/busybox
+fetch_busybox() {
+	bb=$A_OUT/busybox
 	[ -x "$bb" ] && return 0
-	a=$build/apt-arm64
+	a=$build/apt-$A_DEB_ARCH
 	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/deb"
 	: > "$a/status"
-	set -- -o APT::Architecture=arm64 -o APT::Architectures::=arm64 \
+	set -- -o APT::Architecture="$A_DEB_ARCH" -o APT::Architectures::="$A_DEB_ARCH" \
 		-o Dir::State::Lists="$a/lists" -o Dir::Cache="$a/cache" \
 		-o Dir::State::status="$a/status" -o Debug::NoLocking=1 \
 		-o APT::Sandbox::User=root
-	echo "  FETCH   busybox-static:arm64"
+	echo "  FETCH   busybox-static:$A_DEB_ARCH"
 	apt-get "$@" -qq update
 	(cd "$a/deb" && rm -f ./*.deb && apt-get "$@" -qq download busybox-static)
 	rm -rf "$a/root"
-	dpkg-deb -x "$a"/deb/busybox-static_*_arm64.deb "$a/root"
+	dpkg-deb -x "$a"/deb/busybox-static_*_"$A_DEB_ARCH".deb "$a/root"
 	cp "$a/root/bin/busybox" "$bb.tmp"
 	mv "$bb.tmp" "$bb"
 }
 
-case ${VGR_ARCH:-x86_64} in
-arm64)
-	out=$build/arm64 tree=$build/arm64/linux
-	arm64_busybox
-	busybox=$build/arm64/busybox ;;
-*)
-	out=$build tree=$build/linux busybox=/bin/busybox ;;
+out=$A_OUT tree=$A_OUT/linux
+case $A_BUSYBOX in
+fetch)	fetch_busybox
+	busybox=$A_OUT/busybox ;;
+*)	busybox=/bin/busybox ;;
 esac
 demo=${VGR_INITRAMFS:-}
 spec=$out/initramfs${demo:+-$demo}.list

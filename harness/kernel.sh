@@ -3,10 +3,10 @@
 #
 # kernel.sh BUILD [overlay|config|build] - prepare and build the guest kernel.
 #
-# VGR_ARCH (x86_64, the default, or arm64) picks the guest: x86_64 builds
-# in BUILD/linux and leaves BUILD/bzImage and BUILD/headers; arm64 builds
-# in its own copy, BUILD/arm64/linux, with Debian's aarch64-linux-gnu-
-# cross compiler, and leaves BUILD/arm64/Image and BUILD/arm64/headers.
+# VGR_ARCH (default x86_64) picks the guest, one of harness/arch/
+# (harness/arch.sh): x86_64 builds in BUILD/linux and leaves BUILD/bzImage
+# and BUILD/headers; another builds in its own copy, BUILD/DIR/linux, with
+# its cross compiler, and leaves BUILD/DIR/KTARGET and BUILD/DIR/headers.
 # VGR_VARIANT (below) builds a second kernel beside either.
 #
 #   overlay: unpack the base once into BUILD/linux-pristine and BUILD/linux,
@@ -23,21 +23,13 @@ step=${2:-build}
 . "$here/base.version"
 
 pristine=$build/linux-pristine
-arch=${VGR_ARCH:-x86_64}
-frags=$(ls "$here"/config/*.config | LC_ALL=C sort)
-case $arch in
-x86_64)
-	tree=$build/linux out=$build
-	# ARCH given explicitly: a make ARCH=arm64 above must not leak in.
-	kargs=ARCH=x86 target=bzImage image=arch/x86/boot/bzImage cc=gcc ;;
-arm64)
-	# The common fragments, and arm64's own base instead of x86's.
-	tree=$build/arm64/linux out=$build/arm64
-	frags="$(echo "$frags" | grep -v '/base\.config$') $(ls "$here"/config/arm64/*.config | LC_ALL=C sort)"
-	kargs="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
-	target=Image image=arch/arm64/boot/Image cc=aarch64-linux-gnu-gcc ;;
-*)	echo "kernel.sh: VGR_ARCH=$arch: x86_64 or arm64" >&2; exit 2 ;;
-esac
+. "$here/arch.sh"
+arch_load "${VGR_ARCH:-x86_64}"
+frags=$(arch_frags)
+tree=$A_OUT/linux out=$A_OUT
+# ARCH given explicitly: a make ARCH=arm64 above must not leak in.
+kargs="ARCH=$A_KARCH${A_CROSS_COMPILE:+ CROSS_COMPILE=$A_CROSS_COMPILE}"
+target=$A_KTARGET image=$A_KIMAGE cc=$A_CC arch=$A_NAME
 # VGR_VARIANT=NAME: a second kernel of the same architecture with the
 # fragments of harness/config/NAME/ on top (e.g. kasan: the sanitizers), in
 # its own copy of the tree, OUT/NAME/linux, leaving OUT/NAME/<image>.

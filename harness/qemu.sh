@@ -29,38 +29,42 @@ name=${VGR_RUN_NAME:-guest}
 # DIR/NAME/bzImage or Image) with the same initramfs.
 variant=${VGR_VARIANT:-}
 
-# VGR_ARCH=arm64: qemu-system-aarch64 -M virt with BUILD/arm64/Image.  Its
-# one UART is the console; the results go through a virtio serial port
-# named vgr.results.  pauth-impdef keeps -cpu max's pointer
-# authentication but with a cipher TCG emulates quickly.
-case ${VGR_ARCH:-x86_64} in
-arm64)
-	dir=$build/arm64 qemu=qemu-system-aarch64 machine="-machine virt"
-	image=$dir/${variant:+$variant/}Image console=ttyAMA0 extra="vgr.results=vgr.results"
-	[ "$cpu" = max ] && cpu=max,pauth-impdef=on
+# VGR_ARCH (harness/arch/, default x86_64): that architecture's emulator,
+# machine, console and kernel image.  With RESULTS=virtio (a machine with
+# one UART) the results go through a virtio serial port named vgr.results.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/arch.sh"
+arch_load "${VGR_ARCH:-x86_64}"
+dir=$A_OUT qemu=$A_QEMU machine=$A_QEMU_MACHINE console=$A_CONSOLE
+image=$dir/${variant:+$variant/}$A_KTARGET
+[ "$cpu" = max ] && cpu=$A_QEMU_CPU
+case $A_RESULTS in
+virtio)
+	extra="vgr.results=vgr.results"
 	results() {
 		echo -chardev "file,id=vgr,path=$1" -device virtio-serial-pci \
 			-device virtserialport,chardev=vgr,name=vgr.results
 	}
+	null=
 	;;
 *)
-	# The host's /usr and /etc and the preload library's directory,
-	# read-only over 9p (debian_python_test mounts them).
-	dir=$build qemu=qemu-system-x86_64
-	machine=
-	# Not for the variants: python3 does not run there (harness/test.sh).
-	shares="vgr.usr:/usr vgr.etc:/etc vgr.lib:$build/host/lib"
-	[ -n "$variant" ] && shares=
-	for share in $shares; do
-		[ -d "${share#*:}" ] || continue
-		machine="$machine -virtfs local,path=${share#*:},mount_tag=${share%%:*},security_model=none,readonly=on"
-	done
-	image=$dir/${variant:+$variant/}bzImage console=ttyS0 extra=
+	extra=
 	results() {
 		echo -serial "file:$1"
 	}
+	null="-serial null"
 	;;
 esac
+# The host's /usr and /etc and the preload library's directory, read-only
+# over 9p (debian_python_test mounts them), for a guest of this machine's
+# own architecture; not for the variants: python3 does not run there
+# (harness/test.sh).
+if [ "$A_DEB_ARCH" = "$(dpkg --print-architecture)" ] && [ -z "$variant" ]; then
+	for share in vgr.usr:/usr vgr.etc:/etc "vgr.lib:$build/host/lib"; do
+		[ -d "${share#*:}" ] || continue
+		machine="$machine -virtfs local,path=${share#*:},mount_tag=${share%%:*},security_model=none,readonly=on"
+	done
+fi
 set -- $machine -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-device virtio-rng-pci \
@@ -76,7 +80,7 @@ test)
 	;;
 run)
 	timeout -k 10 "$limit" $qemu "$@" \
-		-serial stdio $( [ "$qemu" = qemu-system-x86_64 ] && echo -serial null) </dev/null |
+		-serial stdio $null </dev/null |
 		tr -d '\r' | tee "$dir/run-console.log"
 	;;
 esac

@@ -16,8 +16,8 @@
 #             then the suite on the sanitized kernel (guest-kasan), the
 #             vDSO tests again on a CPU without AVX2 (guest-sse2),
 #             glibc 2.41 on the kernel booted without a vDSO
-#             (guest-novdso), then the whole guest suite on the arm64
-#             kernel (guest-arm64).
+#             (guest-novdso), then the whole guest suite on the kernel of
+#             each other architecture of harness/arch/ (guest-arm64, ...).
 #   debian:   whole Debian systems with systemd on our kernel package and
 #             Debian's (harness/debian-test.sh: guest-debian,
 #             guest-debian-stock, guest-bookworm).
@@ -214,12 +214,21 @@ else
 	echo "FAIL guest-novdso/vdso: the guest had a vDSO getrandom() or no glibc 2.41 (or said nothing)" | tee -a "$lines"
 fi
 
-# The arm64 kernel, the same guest suite on qemu-system-aarch64 -M virt.
-echo "== guest tests on arm64 (QEMU virt -cpu max, $(cat "$build/arm64/linux/include/config/kernel.release")) =="
-export VGR_ARCH=arm64
-guest guest-arm64 "$build/arm64/guest/list" max
-unset VGR_ARCH
-echo "SKIP guest-arm64/vm/userfaultfd: the base's 6.1 test asks for write-protect faults, which arm64 6.1 lacks (UFFDIO_API: EINVAL)" | tee -a "$lines"
+# Every other architecture of harness/arch/ (harness/arch.sh): its own
+# kernel, the same guest suite on its emulator, the tests it cannot run
+# reported skipped with why.
+. "$here/arch.sh"
+for a in $(arch_list); do
+	[ "$a" = x86_64 ] && continue
+	arch_load "$a"
+	echo "== guest tests on $a ($A_QEMU $A_QEMU_MACHINE -cpu $A_QEMU_CPU, $(cat "$A_OUT/linux/include/config/kernel.release")) =="
+	export VGR_ARCH=$a
+	guest "guest-$a" "$A_OUT/guest/list" max
+	unset VGR_ARCH
+	echo "$A_SKIP" | tr ';' '\n' | while IFS=: read -r t why; do
+		[ -z "$t" ] || echo "SKIP guest-$a/$t: $why" | tee -a "$lines"
+	done
+done
 
 # Whole Debian systems booting with systemd (issue #20): Debian 13 on our
 # kernel package and on Debian's own, Debian 12 with the preload library on

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# trixie.sh BUILD libc [ARCH] - Debian 13 (trixie)'s libc6 for ARCH (amd64,
-#	the default, or arm64), unpacked under BUILD/trixie/root (arm64:
-#	BUILD/trixie-arm64/root): glibc 2.41, the first glibc to use the
-#	vDSO's getrandom(), for the guest test that runs a program on it.
+# trixie.sh BUILD libc [ARCH] - Debian 13 (trixie)'s libc6 for ARCH, a
+#	Debian architecture of harness/arch/ (default amd64), unpacked under
+#	BUILD/trixie/root (another ARCH: BUILD/trixie-ARCH/root): glibc 2.41,
+#	the first glibc to use the vDSO's getrandom(), for the guest test
+#	that runs a program on it.
 # trixie.sh BUILD go - trixie's Go 1.24 toolchain (golang-1.24-go and
 #	golang-1.24-src, amd64), unpacked under BUILD/trixie-go/root: the
 #	first Go whose crypto/rand uses the vDSO's getrandom().  It builds
@@ -21,13 +22,23 @@ build=$(cd "$1" && pwd)
 what=${2:-}
 arch=${3:-amd64}
 case $what/$arch in
-libc/amd64)	dir=$build/trixie pkgs=libc6 min=2.41
-		have=usr/lib/x86_64-linux-gnu/libc.so.6 ;;
-libc/arm64)	dir=$build/trixie-arm64 pkgs=libc6 min=2.41
-		have=usr/lib/aarch64-linux-gnu/libc.so.6 ;;
+libc/*)	# The architecture description whose DEB_ARCH this is.
+	here=$(cd "$(dirname "$0")" && pwd)
+	. "$here/arch.sh"
+	for a in $(arch_list); do
+		arch_load "$a"
+		[ "$A_DEB_ARCH" = "$arch" ] && break
+		A_TRIPLET=
+	done
+	if [ -z "$A_TRIPLET" ]; then
+		echo "trixie: $arch: no harness/arch/ description has DEB_ARCH=$arch" >&2
+		exit 2
+	fi
+	dir=$build/trixie$([ "$arch" = amd64 ] || echo "-$arch") pkgs=libc6 min=2.41
+	have=usr/lib/$A_TRIPLET/libc.so.6 ;;
 go/amd64)	dir=$build/trixie-go pkgs="golang-1.24-go golang-1.24-src" min=1.24
 		have=usr/lib/go-1.24/bin/go ;;
-*)	echo "usage: trixie.sh BUILD libc [amd64|arm64] | trixie.sh BUILD go" >&2; exit 2 ;;
+*)	echo "usage: trixie.sh BUILD libc [DEB_ARCH] | trixie.sh BUILD go" >&2; exit 2 ;;
 esac
 root=$dir/root
 apt=$dir/apt
