@@ -18,10 +18,15 @@
 
 #include "vgetrandom_internal.h"
 
-/* VGETRANDOM_DISABLE_VDSO set to anything but "" or "0": tests only. */
+/*
+ * VGETRANDOM_DISABLE_VDSO set to anything but "" or "0": tests only.  Not
+ * in a set-user-ID or set-group-ID program (secure_getenv()), which the
+ * preload library reaches from /etc/ld.so.preload: its caller's
+ * environment does not choose how it gets random bytes.
+ */
 static bool vgr_vdso_disabled(void)
 {
-	const char *val = getenv(VGR_DISABLE_ENV);
+	const char *val = secure_getenv(VGR_DISABLE_ENV);
 
 	return val && *val && strcmp(val, "0");
 }
