@@ -11,6 +11,7 @@ pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 rsync patch perl git ccache qemu-system-x86 busybox-static libsodium-dev
 man-db util-linux coreutils gawk gzip linux-config-6.1 sparse debootstrap
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-user-static
+gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 pkg-config python3-minimal musl-tools rng-tools5 dieharder clang-14
 libclang-rt-14-dev libbsd-dev gnuplot-nox dpkg-dev debhelper lintian
 mmdebstrap e2fsprogs kmod openssl"
@@ -22,7 +23,7 @@ cmds="make gcc cc ld as ar flex bison bc perl git patch rsync cpio xz gzip
 awk sed sha256sum timeout ccache qemu-system-x86_64 busybox man dpkg-query
 apt-get install tar find sort cmp diff sparse debootstrap chroot mount umount
 flock comm mountpoint readlink aarch64-linux-gnu-gcc qemu-system-aarch64
-qemu-aarch64-static dpkg-deb
+qemu-aarch64-static dpkg-deb powerpc64le-linux-gnu-gcc qemu-ppc64le-static
 pkg-config musl-gcc dpkg ldd rngtest dieharder clang-14 gnuplot
 dpkg-buildpackage dpkg-parsechangelog dpkg-architecture dh lintian setpriv
 mmdebstrap mkfs.ext4 debugfs unshare apt-cache depmod openssl
