@@ -3,8 +3,12 @@
  * Writes, to stdout, a C header of ChaCha20 known-answer vectors computed
  * with libsodium's crypto_stream_chacha20 (original ChaCha20, 64-bit
  * nonce of zero), for testing an arch ChaCha20 where libsodium is not at
- * hand (the arm64 one, under qemu-aarch64 and in the arm64 guest). The
- * keys come from a fixed seed, so the header is the same every time.
+ * hand (the arm64 one, under qemu-aarch64 and in the arm64 guest; the
+ * powerpc64le one under qemu-ppc64le). The keys come from a fixed seed, so
+ * the header is the same every time.
+ *
+ * kats[] are calls of a few lengths at a few counters; kat_runs[] are
+ * longer streams, of which a test can check every length and split.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +19,40 @@ static const uint64_t counters[] = {
 	0, 5, 0xfffffffeULL, 0xffffffffULL, 0xfffffffffffffffeULL, 0x123456789abcdefULL,
 };
 static const unsigned int nblocks[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 17 };
+/* Runs of RUN_BLOCKS from 0, across the low word's carry and across 2^64. */
+static const uint64_t run_counters[] = { 0, 0xffffffe9ULL, 0xffffffffffffffebULL };
+#define RUN_BLOCKS	48
+
+static void print_bytes(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		printf("%s0x%02x%s", i % 16 ? "" : "\t", p[i], i % 16 == 15 ? ",\n" : ",");
+}
+
+/* The runs, in a second table: the tests of kats[] do not see them. */
+static void print_runs(const unsigned char keys[][32], size_t nkeys)
+{
+	static const unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
+	unsigned char out[RUN_BLOCKS * 64];
+
+	printf("#define KAT_RUN_BLOCKS %d\n", RUN_BLOCKS);
+	printf("struct kat_run { unsigned char key[32]; unsigned long long counter;\n"
+	       "\tunsigned char stream[KAT_RUN_BLOCKS * 64]; };\n");
+	printf("static const struct kat_run kat_runs[] = {\n");
+	for (size_t k = 0; k < nkeys; k++)
+		for (size_t c = 0; c < sizeof(run_counters) / sizeof(run_counters[0]); c++) {
+			printf("\t{ {");
+			for (int i = 0; i < 32; i++)
+				printf("%s0x%02x", i ? "," : "", keys[k][i]);
+			printf("}, 0x%llxULL, {\n", (unsigned long long)run_counters[c]);
+			memset(out, 0, sizeof(out));
+			crypto_stream_chacha20_xor_ic(out, out, sizeof(out), nonce,
+						      run_counters[c], keys[k]);
+			print_bytes(out, sizeof(out));
+			printf("\t} },\n");
+		}
+	printf("};\n");
+}
 
 int main(void)
 {
@@ -50,10 +88,9 @@ int main(void)
 				memset(out, 0, len);
 				crypto_stream_chacha20_xor_ic(out, out, len, nonce, counters[c],
 							      keys[k]);
-				for (size_t i = 0; i < len; i++)
-					printf("%s0x%02x%s", i % 16 ? "" : "\t", out[i],
-					       i % 16 == 15 ? ",\n" : ",");
+				print_bytes(out, len);
 			}
 	printf("};\n");
+	print_runs(keys, 3);
 	return 0;
 }
