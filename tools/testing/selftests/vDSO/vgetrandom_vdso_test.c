@@ -263,15 +263,40 @@ static void test_steady_state(void)
 			 "steady state: %d calls made %ld getrandom syscalls\n", STEADY_CALLS, n);
 }
 
+/*
+ * The kernel reseeds on its own too (every few seconds in the first two
+ * minutes of uptime, then every 60 s), and a reseed that lands inside the
+ * 1000 calls adds one rekey.  So a run may make 3 syscalls; try again a
+ * few times.  A state that misses the reseed makes 1 in every run, one
+ * that rekeys too often makes more than 2 in every run: neither passes.
+ */
+#define RESEED_ATTEMPTS	5
+
 static void test_reseed_rekeys(void)
 {
-	long n = count_getrandom_syscalls(reseed_child);
+	long n = -1, fewest = -1;
+	int i;
 
-	if (n == -3)
-		ksft_test_result_skip("RNDRESEEDCRNG needs CAP_SYS_ADMIN\n");
-	else
-		ksft_test_result(n == 2, "RNDRESEEDCRNG -> the next call rekeys once (%ld syscalls, want 2)\n",
-				 n);
+	for (i = 0; i < RESEED_ATTEMPTS; i++) {
+		n = count_getrandom_syscalls(reseed_child);
+		if (n == -3) {
+			ksft_test_result_skip("RNDRESEEDCRNG needs CAP_SYS_ADMIN\n");
+			return;
+		}
+		if (n < 2)
+			break;
+		if (fewest < 0 || n < fewest)
+			fewest = n;
+		if (n == 2)
+			break;
+		ksft_print_msg("RNDRESEEDCRNG run %d: %ld syscalls (a kernel reseed inside it?)\n",
+			       i + 1, n);
+	}
+	if (n < 2)
+		fewest = n;
+	ksft_test_result(fewest == 2,
+			 "RNDRESEEDCRNG -> the next call rekeys once (%ld syscalls, want 2; %d run(s))\n",
+			 fewest, i < RESEED_ATTEMPTS ? i + 1 : i);
 }
 
 static void test_steady_state_timens(void)
