@@ -171,7 +171,7 @@ bench: overlay
 	@$(BUILD)/host/vgetrandom_bench -r $(BENCH_REPS) -j $(BUILD)/bench.json -d $(BUILD)/bench.dat
 	@gnuplot -e "datafile='$(BUILD)/bench.dat'; outfile='$(BUILD)/bench.svg'" \
 		$(HOST_DIR)/vgetrandom_bench.gp
-	@sed -i 's/[[:space:]]*$$//' $(BUILD)/bench.svg
+	@sed -i -e 's/[[:space:]]*$$//' -e '$${/^$$/d}' $(BUILD)/bench.svg
 	@echo "bench: $(BUILD)/bench.json $(BUILD)/bench.svg"
 
 # Long fuzzing runs on the host: the libFuzzer target over the generic

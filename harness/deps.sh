@@ -10,7 +10,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 rsync patch perl git ccache busybox-static libsodium-dev
 man-db util-linux coreutils gawk gzip linux-config-6.1 sparse debootstrap
-gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 pkg-config python3-minimal musl-tools rng-tools5 dieharder clang-14
 libclang-rt-14-dev libbsd-dev gnuplot-nox dpkg-dev debhelper lintian
 mmdebstrap e2fsprogs kmod openssl"
@@ -21,7 +20,7 @@ mmdebstrap e2fsprogs kmod openssl"
 cmds="make gcc cc ld as ar flex bison bc perl git patch rsync cpio xz gzip
 awk sed sha256sum timeout ccache busybox man dpkg-query
 apt-get install tar find sort cmp diff sparse debootstrap chroot mount umount
-flock comm mountpoint readlink dpkg-deb powerpc64le-linux-gnu-gcc qemu-ppc64le-static
+flock comm mountpoint readlink dpkg-deb
 pkg-config musl-gcc dpkg ldd rngtest dieharder clang-14 gnuplot
 dpkg-buildpackage dpkg-parsechangelog dpkg-architecture dh lintian setpriv
 mmdebstrap mkfs.ext4 debugfs unshare apt-cache depmod openssl

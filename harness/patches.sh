@@ -33,6 +33,9 @@ if [ ! -f "$git/.vgr-base" ]; then
 	G tag base
 	touch "$git/.vgr-base"
 fi
+# What a run that was killed left behind (a lock, a git am half done):
+# this scratch repository is ours alone.
+rm -rf "$git/.git/index.lock" "$git/.git/rebase-apply"
 G checkout -q -f --detach base
 G clean -fdxq -e .vgr-base
 

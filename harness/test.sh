@@ -27,6 +27,17 @@ build=$1
 lines=$build/test-results.txt
 : > "$lines"
 
+# phase TITLE - a header line with the time since the start, so that the
+# log shows where make test spends its time.
+t_start=$(date +%s)
+elapsed() {
+	el=$(($(date +%s) - t_start))
+	printf "%d:%02d" $((el / 60)) $((el % 60))
+}
+phase() {
+	echo "== $1 (at $(elapsed)) =="
+}
+
 # run_local DIR LIST OUT - run the binaries in LIST on this machine.
 run_local() {
 	: > "$3"
@@ -38,17 +49,17 @@ run_local() {
 	done
 }
 
-echo "== host tests =="
+phase "host tests"
 run_local "$build/host" "$build/host/list" "$build/host-results.tap"
 awk -v where=host -v expect="$build/host/list" -f "$here/tap.awk" \
 	"$build/host-results.tap" | tee -a "$lines"
 
-echo "== mainline ABI tests on the host kernel ($(uname -r)) =="
+phase "mainline ABI tests on the host kernel ($(uname -r))"
 run_local "$build/guest" "$build/guest/mainline.list" "$build/mainline-results.tap"
 awk -v where=mainline -v expect="$build/guest/mainline.list" -f "$here/tap.awk" \
 	"$build/mainline-results.tap" | tee -a "$lines"
 
-echo "== make install =="
+phase "make install"
 # What a distribution ships, installed into a scratch root: the static,
 # shared and preload libraries, the header, the .pc file and the man pages.
 # A static program links against the archive and gets random bytes; a
@@ -113,7 +124,7 @@ else
 	tail -5 "$log" | sed 's/^/    /'
 fi
 
-echo "== Debian's full amd64 config =="
+phase "Debian's full amd64 config"
 if "$here/check-config.sh" "$build" > "$build/check-config.out" 2>&1; then
 	echo "PASS config/debian-amd64: every changed kernel file and the vDSO images compile without warnings" | tee -a "$lines"
 else
@@ -121,7 +132,7 @@ else
 	tail -8 "$build/check-config.out" | sed 's/^/    /'
 fi
 
-echo "== sparse under Debian's full amd64 config =="
+phase "sparse under Debian's full amd64 config"
 if "$here/check-sparse.sh" "$build" > "$build/check-sparse.out" 2>&1; then
 	echo "PASS sparse/debian-amd64: $(sed -n 's/^  OK      sparse: //p' "$build/check-sparse.out")" | tee -a "$lines"
 else
@@ -129,7 +140,7 @@ else
 	tail -8 "$build/check-sparse.out" | sed 's/^/    /'
 fi
 
-echo "== the exported patch series =="
+phase "the exported patch series"
 # make patches: every overlay file in one commit, and git am onto the base
 # gives the overlaid tree.
 if "$here/patches.sh" "$build" > "$build/patches.log" 2>&1; then
@@ -168,7 +179,7 @@ guest() {
 	fi
 }
 
-echo "== guest tests (QEMU -cpu max, $(cat "$build/linux/include/config/kernel.release")) =="
+phase "guest tests (QEMU -cpu max, $(cat "$build/linux/include/config/kernel.release"))"
 guest guest "$build/guest/list" max
 
 # The sanitized kernel (harness/config/kasan: KASAN, UBSAN, KFENCE with a
@@ -177,7 +188,7 @@ guest guest "$build/guest/list" max
 # kernel).  A sanitizer's
 # report on the console fails the run like any other.
 kasan_tests=$(awk '$1 != "vgetrandom/vgetrandom_stats_test" && $1 != "vgetrandom/debian_python_test" { print $1 }' "$build/guest/list")
-echo "== guest tests on the sanitized kernel (KASAN, UBSAN, KFENCE; $(cat "$build/kasan/linux/include/config/kernel.release")) =="
+phase "guest tests on the sanitized kernel (KASAN, UBSAN, KFENCE; $(cat "$build/kasan/linux/include/config/kernel.release"))"
 printf '%s\n' $kasan_tests > "$build/guest/kasan.list"
 export VGR_VARIANT=kasan
 guest guest-kasan "$build/guest/kasan.list" max kfence.sample_interval=10 \
@@ -192,7 +203,7 @@ fi
 # The same kernel on a CPU without AVX2: the vDSO keeps its SSE2 ChaCha20
 # (no alternative applied), which no other guest run executes.
 sse2_tests="vDSO/vgetrandom_vdso_test vgetrandom/vgetrandom_drop_test vgetrandom/vgetrandom_reentry_test vgetrandom/vdso_kat_test vgetrandom/libvgetrandom_test"
-echo "== guest tests of the vDSO on a CPU without AVX2 (QEMU -cpu Nehalem) =="
+phase "guest tests of the vDSO on a CPU without AVX2 (QEMU -cpu Nehalem)"
 printf '%s\n' $sse2_tests > "$build/guest/sse2.list"
 guest guest-sse2 "$build/guest/sse2.list" Nehalem "vgr.tests=$(echo $sse2_tests | tr ' ' ,)"
 if grep -q '^# vgr-cpu: no-avx2' "$build/guest-sse2-results.tap"; then
@@ -205,7 +216,7 @@ fi
 # without vDSO getrandom().  glibc 2.41 and Go 1.24 then make one system
 # call per call.
 novdso_tests="vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_go_test"
-echo "== glibc 2.41 and Go 1.24 on a kernel without a vDSO (vdso=0) =="
+phase "glibc 2.41 and Go 1.24 on a kernel without a vDSO (vdso=0)"
 printf '%s\n' $novdso_tests > "$build/guest/novdso.list"
 guest guest-novdso "$build/guest/novdso.list" max vdso=0 "vgr.tests=$(echo $novdso_tests | tr ' ' ,)"
 if grep -q '^# vgr-glibc: glibc 2\.4[1-9].*, no vDSO getrandom' "$build/guest-novdso-results.tap"; then
@@ -221,7 +232,7 @@ fi
 for a in $(arch_list); do
 	[ "$a" = x86_64 ] && continue
 	arch_load "$a"
-	echo "== guest tests on $a ($A_QEMU $A_QEMU_MACHINE -cpu $A_QEMU_CPU, $(cat "$A_OUT/linux/include/config/kernel.release")) =="
+	phase "guest tests on $a ($A_QEMU $A_QEMU_MACHINE -cpu $A_QEMU_CPU, $(cat "$A_OUT/linux/include/config/kernel.release"))"
 	export VGR_ARCH=$a
 	guest "guest-$a" "$A_OUT/guest/list" max
 	unset VGR_ARCH
@@ -236,12 +247,13 @@ done
 # harness/debian-test.sh prints its result lines (guest-debian/...,
 # guest-debian-stock/..., guest-bookworm/...) and keeps them in
 # BUILD/debian-test-results.txt; the counts are in BUILD/debian-counts.txt.
-echo "== whole Debian systems (systemd) on our kernel package and Debian's =="
+phase "whole Debian systems (systemd) on our kernel package and Debian's"
 "$here/debian-test.sh" "$build"
 cat "$build/debian-test-results.txt" >> "$lines"
 
 pass=$(grep -c '^PASS' "$lines")
 fail=$(grep -c '^FAIL' "$lines")
 skip=$(grep -c '^SKIP' "$lines")
+echo "== done (at $(elapsed)) =="
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

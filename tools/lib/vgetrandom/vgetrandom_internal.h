@@ -53,19 +53,10 @@ struct vgetrandom_alloc_args {
 #define VGETRANDOM_ALLOC_ARGS_SIZE_VER0	40
 #endif
 
-/*
- * Where mainline puts the vDSO functions: x86_64 calls them __vdso_NAME
- * under LINUX_2.6, arm64 __kernel_NAME under LINUX_2.6.39.
- */
-#if defined(__aarch64__)
-#define VGR_VDSO_VERSION	"LINUX_2.6.39"
-#define VGR_VDSO_GETRANDOM	"__kernel_getrandom"
-#define VGR_VDSO_ALLOC		"__kernel_vgetrandom_alloc"
-#else
-#define VGR_VDSO_VERSION	"LINUX_2.6"
-#define VGR_VDSO_GETRANDOM	"__vdso_getrandom"
-#define VGR_VDSO_ALLOC		"__vdso_vgetrandom_alloc"
-#endif
+#include "vgetrandom_vdso_abi.h"
+
+#define VGR_VDSO_GETRANDOM	VGR_VDSO_PREFIX "getrandom"
+#define VGR_VDSO_ALLOC		VGR_VDSO_PREFIX "vgetrandom_alloc"
 
 /* Environment variable that keeps the library off the vDSO (tests). */
 #define VGR_DISABLE_ENV		"VGETRANDOM_DISABLE_VDSO"

@@ -57,7 +57,9 @@ bool vgr_os_find_vdso(struct vgr_vdso *v)
 		return false;
 
 	vdso_init_from_sysinfo_ehdr(ehdr);
-	fn = (vgr_getrandom_fn)vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_GETRANDOM);
+	/* Callable with C's conventions (vgetrandom_vdso_abi.h). */
+	fn = (vgr_getrandom_fn)vgr_vdso_callable(VGR_VDSO_GETRANDOM,
+			vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_GETRANDOM));
 	if (!fn)
 		return false;
 	memset(&params, 0, sizeof(params));
@@ -72,7 +74,7 @@ bool vgr_os_find_vdso(struct vgr_vdso *v)
 	v->page_size = page_size;
 	/* Only a kernel that has vgetrandom_alloc() exports this. */
 	v->alloc = (long (*)(struct vgetrandom_alloc_args *, size_t))
-		   vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_ALLOC);
+		   vgr_vdso_callable(VGR_VDSO_ALLOC, vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_ALLOC));
 	return true;
 }
 

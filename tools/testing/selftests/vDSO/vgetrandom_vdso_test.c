@@ -446,6 +446,61 @@ static void test_all_lengths(void)
 	ksft_test_result(ok, "every length 0..%d returns that many bytes\n", MAX_LEN);
 }
 
+#if defined(__powerpc64__)
+/*
+ * powerpc's vDSO functions report as the sc instruction does, and glibc
+ * 2.41 calls __kernel_getrandom expecting exactly that: called raw (not
+ * through vgr_vdso_callable()), success returns the count with CR0[SO]
+ * clear, failure a positive errno with CR0[SO] set, from the C code's own
+ * checks and from the syscall fallback alike.  __kernel_vgetrandom_alloc
+ * is the system call itself and reports the same way.
+ */
+#define ARCH_TESTS	2
+
+struct vgr_alloc_args {
+	uint64_t flags, num, size_of_opaque_state, map_addr, map_len;
+};
+
+static void test_sc_convention(void)
+{
+	void *raw = vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_PREFIX "getrandom");
+	void *raw_alloc = vdso_sym(VGR_VDSO_VERSION, VGR_VDSO_PREFIX "vgetrandom_alloc");
+	long size = params.size_of_opaque_state;
+	struct vgr_query_params q = { 0 };
+	struct vgr_alloc_args a = { 0 };
+	void *state = new_state();
+	unsigned char buf[16];
+	int so[5];
+	long r[5];
+
+	r[0] = vgr_ppc64_vdso_call(raw, (long)buf, 16, 0, (long)state, size, &so[0]);
+	r[1] = vgr_ppc64_vdso_call(raw, 0, 0, 0, (long)&q, ~0L, &so[1]);
+	r[2] = vgr_ppc64_vdso_call(raw, (long)buf, 16, 0x100, (long)state, size, &so[2]);
+	/* A wrong opaque_len: the syscall fallback, which faults on NULL. */
+	r[3] = vgr_ppc64_vdso_call(raw, 0, 16, 0, (long)state, size + 8, &so[3]);
+	ksft_test_result(r[0] == 16 && !so[0] && r[1] == 0 && !so[1] &&
+			 q.size_of_opaque_state == params.size_of_opaque_state &&
+			 r[2] == EINVAL && so[2] && r[3] == EFAULT && so[3],
+			 "sc convention: 16 bytes (r3 %ld, SO %d), query (%ld, %d), bad flags (%ld, %d; want EINVAL, 1), fallback fault (%ld, %d; want EFAULT, 1)\n",
+			 r[0], so[0], r[1], so[1], r[2], so[2], r[3], so[3]);
+	if (!raw_alloc) {
+		ksft_test_result_skip("sc convention of vgetrandom_alloc: not in this vDSO\n");
+		return;
+	}
+	/* Too small a size: EINVAL; then one state, mapped. */
+	r[0] = vgr_ppc64_vdso_call(raw_alloc, (long)&a, 8, 0, 0, 0, &so[0]);
+	a.num = 1;
+	r[1] = vgr_ppc64_vdso_call(raw_alloc, (long)&a, sizeof(a), 0, 0, 0, &so[1]);
+	ksft_test_result(r[0] == EINVAL && so[0] && r[1] == 0 && !so[1] && a.map_addr,
+			 "sc convention of vgetrandom_alloc: bad size (%ld, %d; want EINVAL, 1), one state (%ld, %d)\n",
+			 r[0], so[0], r[1], so[1]);
+	if (a.map_addr)
+		munmap((void *)(uintptr_t)a.map_addr, a.map_len);
+}
+#else
+#define ARCH_TESTS	0
+#endif
+
 int main(void)
 {
 	/* Children flush stdout: keep nothing buffered across fork(). */
@@ -454,10 +509,10 @@ int main(void)
 	page_size = sysconf(_SC_PAGESIZE);
 	vgetrandom = (vgetrandom_t)vgr_vdso_sym("__vdso_getrandom");
 	if (!vgetrandom)
-		ksft_exit_skip("__vdso_getrandom@LINUX_2.6 not in the vDSO\n");
+		ksft_exit_skip("%sgetrandom@%s not in the vDSO\n", VGR_VDSO_PREFIX, VGR_VDSO_VERSION);
 
-	ksft_set_plan(17);
-	ksft_test_result_pass("__vdso_getrandom@LINUX_2.6 found\n");
+	ksft_set_plan(17 + ARCH_TESTS);
+	ksft_test_result_pass("%sgetrandom@%s found\n", VGR_VDSO_PREFIX, VGR_VDSO_VERSION);
 	test_query();
 	test_mmap_states();
 	test_differs_across_calls();
@@ -469,5 +524,8 @@ int main(void)
 	test_signal_reentry();
 	test_bad_input();
 	test_all_lengths();
+#if defined(__powerpc64__)
+	test_sc_convention();
+#endif
 	ksft_finished();
 }

@@ -1037,10 +1037,11 @@ static void test_nested_fork(void)
 #define SECCOMP_MAX_ATTEMPTS	12
 
 /*
- * This project's x86_64 system call.  glibc's <sys/syscall.h> takes the
- * number from the kernel's headers; musl's has a list of its own.
+ * This project's system call, 1000 on every architecture.  glibc's
+ * <sys/syscall.h> takes the number from the kernel's headers; musl's has
+ * a list of its own.
  */
-#if !defined(__NR_vgetrandom_alloc) && defined(__x86_64__)
+#if !defined(__NR_vgetrandom_alloc)
 #define __NR_vgetrandom_alloc	1000
 #endif
 

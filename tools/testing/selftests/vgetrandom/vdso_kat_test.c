@@ -19,8 +19,6 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,23 +53,20 @@ static int child(int fd)
 	return write(fd, out, sizeof(out)) == sizeof(out) ? 0 : 13;
 }
 
-/* The syscall number and first two arguments at a syscall-entry stop. */
+/*
+ * The syscall number and first two arguments at a syscall-entry stop, with
+ * PTRACE_GET_SYSCALL_INFO: the same on every architecture.
+ */
 static int syscall_args(pid_t pid, long *nr, unsigned long *a0, unsigned long *a1)
 {
-	struct user_regs_struct regs;
-	struct iovec iov = { .iov_base = &regs, .iov_len = sizeof(regs) };
+	struct __ptrace_syscall_info info;
 
-	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &iov))
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_ENTRY)
 		return -1;
-#if defined(__aarch64__)
-	*nr = regs.regs[8];
-	*a0 = regs.regs[0];
-	*a1 = regs.regs[1];
-#else
-	*nr = regs.orig_rax;
-	*a0 = regs.rdi;
-	*a1 = regs.rsi;
-#endif
+	*nr = info.entry.nr;
+	*a0 = info.entry.args[0];
+	*a1 = info.entry.args[1];
 	return 0;
 }
 
@@ -119,7 +114,7 @@ int main(void)
 			long nr;
 
 			if (syscall_args(pid, &nr, &buf, &len))
-				ksft_exit_fail_msg("PTRACE_GETREGSET failed\n");
+				ksft_exit_fail_msg("PTRACE_GET_SYSCALL_INFO failed\n");
 			if (nr != SYS_getrandom)
 				len = 0;
 		} else if (len == sizeof(vdso_kat_key)) {

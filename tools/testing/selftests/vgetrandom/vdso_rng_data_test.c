@@ -26,10 +26,15 @@
 /*
  * Where our kernel puts the RNG data in the [vvar] mapping: at 640 on
  * x86_64 (DECLARE_VVAR_SINGLE(640, ...)); on arm64 right after the two
- * struct vdso_data of the data page, 2 * 240 bytes.
+ * struct vdso_data of the data page, 2 * 240 bytes; on powerpc64 at the
+ * end of struct vdso_arch_data: 384 bytes of header and syscall maps
+ * (two of 32 words each, for NR_syscalls 1001), then the two struct
+ * vdso_data.
  */
 #if defined(__aarch64__)
 #define VVAR_RNG_DATA_OFFSET	480
+#elif defined(__powerpc64__)
+#define VVAR_RNG_DATA_OFFSET	(384 + 480)
 #else
 #define VVAR_RNG_DATA_OFFSET	640
 #endif

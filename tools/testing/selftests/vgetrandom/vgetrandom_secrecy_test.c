@@ -148,6 +148,8 @@ static __always_inline uintptr_t stack_pointer(void)
 	asm volatile("mov %%rsp, %0" : "=r" (sp));
 #elif defined(__aarch64__)
 	asm volatile("mov %0, sp" : "=r" (sp));
+#elif defined(__powerpc64__)
+	asm volatile("mr %0, 1" : "=r" (sp));
 #else
 	sp = (uintptr_t)__builtin_frame_address(0);
 #endif
@@ -281,6 +283,8 @@ static void test_thread_exits(void)
 #define VGR_AUDIT_ARCH	AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
 #define VGR_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define VGR_AUDIT_ARCH	AUDIT_ARCH_PPC64LE
 #endif
 
 /*

@@ -36,22 +36,14 @@ struct vgr_query_params {
 	uint32_t reserved[13];
 };
 
-/*
- * Where mainline puts the vDSO functions: x86_64 calls them __vdso_NAME
- * under LINUX_2.6, arm64 __kernel_NAME under LINUX_2.6.39.
- */
-#if defined(__aarch64__)
-#define VGR_VDSO_VERSION	"LINUX_2.6.39"
-#define VGR_VDSO_PREFIX		"__kernel_"
-#else
-#define VGR_VDSO_VERSION	"LINUX_2.6"
-#define VGR_VDSO_PREFIX		"__vdso_"
-#endif
+#include "../../../lib/vgetrandom/vgetrandom_vdso_abi.h"
 
 /*
  * A symbol of the running kernel's vDSO, or NULL (no vDSO, or not exported
- * there).  @name is x86's, "__vdso_NAME"; on arm64 __kernel_NAME is looked
- * up.  Needs parse_vdso.h and parse_vdso.c.
+ * there).  @name is x86's, "__vdso_NAME"; elsewhere VGR_VDSO_PREFIX NAME
+ * is looked up.  getrandom and vgetrandom_alloc come back callable with
+ * mainline's C prototype, returning negative errnos (vgr_vdso_callable()).
+ * Needs parse_vdso.h and parse_vdso.c.
  */
 static inline void *vgr_vdso_sym(const char *name)
 {
@@ -70,7 +62,7 @@ static inline void *vgr_vdso_sym(const char *name)
 		snprintf(arch_name, sizeof(arch_name), "%s%s", VGR_VDSO_PREFIX, name + 7);
 	else
 		snprintf(arch_name, sizeof(arch_name), "%s", name);
-	return vdso_sym(VGR_VDSO_VERSION, arch_name);
+	return vgr_vdso_callable(arch_name, vdso_sym(VGR_VDSO_VERSION, arch_name));
 }
 
 static inline bool all_zero(const void *p, size_t len)
