@@ -68,11 +68,33 @@ set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts="$ap
 	-o APT::Architecture="$arch" -o APT::Architectures::="$arch" \
 	-o APT::Sandbox::User=root -q
 # shellcheck disable=SC2086 # $pkgs is a list of package names
-if ! apt-get "$@" update > "$dir/fetch.log" 2>&1 ||
-   ! (cd "$dir/debs" && apt-get "$@" download $pkgs) >> "$dir/fetch.log" 2>&1; then
+if ! apt-get "$@" update > "$dir/fetch.log" 2>&1; then
 	tail -5 "$dir/fetch.log" >&2
-	echo "trixie: could not fetch $pkgs from $suite (log: $dir/fetch.log)" >&2
+	echo "trixie: could not read $suite's lists (log: $dir/fetch.log)" >&2
 	exit 1
+fi
+cross=
+if ! (cd "$dir/debs" && apt-get "$@" download $pkgs) >> "$dir/fetch.log" 2>&1; then
+	# A foreign architecture's libc6 the archive lists but does not hold
+	# (seen for ppc64el and s390x: the pool lags the index after a stable
+	# update): trixie's libc6-ARCH-cross, the same glibc built by Debian
+	# for its cross toolchains (architecture all, same signed lists).
+	if [ "$what" != libc ] || [ "$arch" = amd64 ]; then
+		tail -5 "$dir/fetch.log" >&2
+		echo "trixie: could not fetch $pkgs from $suite (log: $dir/fetch.log)" >&2
+		exit 1
+	fi
+	cross=libc6-$arch-cross
+	echo "  FETCH   libc6:$arch is listed but not in the archive: $cross instead"
+	rm -f "$dir/debs"/*.deb
+	set -- "$@" -o APT::Architecture=amd64 -o APT::Architectures::=amd64
+	pkgs=$cross
+	if ! apt-get "$@" update >> "$dir/fetch.log" 2>&1 ||
+	   ! (cd "$dir/debs" && apt-get "$@" download $pkgs) >> "$dir/fetch.log" 2>&1; then
+		tail -5 "$dir/fetch.log" >&2
+		echo "trixie: could not fetch libc6:$arch nor $cross from $suite (log: $dir/fetch.log)" >&2
+		exit 1
+	fi
 fi
 stamp=
 for pkg in $pkgs; do
@@ -88,4 +110,10 @@ for pkg in $pkgs; do
 	stamp="$stamp$pkg $version "
 	echo "  UNPACK  $pkg $version in $root"
 done
+# The cross package keeps the libraries in /usr/TRIPLET/lib: where libc6
+# would have them.
+if [ -n "$cross" ]; then
+	mkdir -p "$root/usr/lib/$A_TRIPLET"
+	cp -a "$root/usr/$A_TRIPLET/lib/." "$root/usr/lib/$A_TRIPLET/"
+fi
 echo "$stamp$mirror" > "$dir/stamp"

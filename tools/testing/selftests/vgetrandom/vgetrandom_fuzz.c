@@ -880,7 +880,7 @@ int main(int argc, char **argv)
 	if (!lock_shows())
 		ksft_exit_fail_msg("an mlock()ed page shows no \"lo\" in /proc/self/smaps\n");
 	memfd = syscall(SYS_memfd_create, "vgetrandom_fuzz", 0);
-	if (memfd < 0 || ftruncate(memfd, MAX_PAGES * 4096))
+	if (memfd < 0 || ftruncate(memfd, MAX_PAGES * page_size))
 		ksft_exit_fail_msg("memfd: %s\n", strerror(errno));
 	uffd_open();
 
