@@ -31,7 +31,14 @@ fetch_busybox() {
 		-o Dir::State::status="$a/status" -o Debug::NoLocking=1 \
 		-o APT::Sandbox::User=root
 	echo "  FETCH   busybox-static:$A_DEB_ARCH"
-	apt-get "$@" -qq update
+	# A mirror in the middle of a sync fails an index now and then (apt
+	# exits 100 though it kept the others): try again, then go on with
+	# what was read; the download below fails if that lacks busybox.
+	for try in 1 2 3; do
+		apt-get "$@" -qq update && break
+		echo "  FETCH   apt-get update failed (try $try of 3)"
+		sleep $((try * 10))
+	done
 	(cd "$a/deb" && rm -f ./*.deb && apt-get "$@" -qq download busybox-static)
 	rm -rf "$a/root"
 	dpkg-deb -x "$a"/deb/busybox-static_*_"$A_DEB_ARCH".deb "$a/root"
