@@ -102,7 +102,7 @@ help:
 	@echo "make run            build the kernel, boot it in QEMU, show vDSO getrandom at work"
 	@echo "                    (ARCH=arm64: the arm64 kernel in qemu-system-aarch64;"
 	@echo "                    VARIANT=kasan: the kernel with KASAN, UBSAN and KFENCE)"
-	@echo "make test           every test: host, mainline ABI on the host kernel, x86_64, sanitized"
+	@echo "make test           every test: host, mainline ABI on the host kernel, x86_64, sanitized, each harness/arch guest, Debian systems"
 	@echo "                    x86_64 (KASAN, UBSAN, KFENCE) and arm64 guests"
 	@echo "make deps           install build and test dependencies (apt-get, root)"
 	@echo "make kernel         unpack the 6.1 base, lay the overlay over it, configure, build"
