@@ -122,9 +122,17 @@ static inline long count_getrandom(int (*fn)(void), int *code)
 			continue;
 		}
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
-			/* Entry or exit: only the entry counts. */
-			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <= 0)
-				return -1;
+			/*
+			 * Entry or exit: only the entry counts.  ESRCH: the
+			 * task was killed since it stopped (another thread's
+			 * exit_group()), so its call is not made; its exit
+			 * comes next.
+			 */
+			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <= 0) {
+				if (errno != ESRCH)
+					return -1;
+				continue;
+			}
 			count += info.op == PTRACE_SYSCALL_INFO_ENTRY &&
 				 info.entry.nr == SYS_getrandom;
 		} else if (WSTOPSIG(status) != SIGTRAP && WSTOPSIG(status) != SIGSTOP) {
