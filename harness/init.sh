@@ -99,12 +99,13 @@ while read -r t args; do
 	echo "vgr: running $t $args"
 	echo "# vgr-test: $t" > $res
 	cd /tmp
+	t0=$(date +%s)
 	timeout "$timeout" "/tests/$t" $args > /tmp/out 2>&1 </dev/null
 	rc=$?
 	cd /
 	cat /tmp/out > $res
 	echo "# vgr-exit: $t $rc" > $res
-	echo "vgr: $t exited $rc"
+	echo "vgr: $t exited $rc ($(($(date +%s) - t0)) s)"
 done < /tests/list
 echo "# vgr-done" > $res
 finish

@@ -15,7 +15,10 @@
  * 2.41+ on a kernel whose vDSO has getrandom() they make a handful of
  * getrandom system calls (the states being keyed), and glibc's states
  * are MAP_DROPPABLE memory; without the vDSO function (a kernel booted
- * with vdso=0, or an older glibc), one per call.
+ * with vdso=0, or an older glibc), one per call.  Where the vDSO is used,
+ * the workload runs once more with its MAP_DROPPABLE mappings refused
+ * (ENOMEM, by a seccomp filter: vgr_refuse_droppable()): glibc must then
+ * fall back to the system call, one per call, with the same results.
  *
  *	vgetrandom_glibc_test [CALLS]
  */
@@ -39,7 +42,9 @@
 
 static unsigned long calls = 100000;
 #define SYSCALL_CALLS	20000	/* the default where each call is a syscall */
+#define REFUSED_CALLS	8000	/* the same, with the states refused */
 static bool vdso_mode;		/* glibc 2.41+ and __vdso_getrandom here */
+static bool refused;		/* MAP_DROPPABLE mmap() fails (ENOMEM) */
 
 /* Calls of each function per thread. */
 static unsigned long per_thread(void)
@@ -109,7 +114,8 @@ static long droppable_kb(void)
  * fork follows; parent and child each run the threads, and their bytes
  * right after the fork must differ.  Exit status: 0 all right, 4 the
  * child repeated the parent, 5 no droppable states though the vDSO is
- * used, else the first failure.
+ * used, 6 the seccomp filter could not be installed, 7 droppable memory
+ * though it was refused, else the first failure.
  */
 static int workload(void)
 {
@@ -118,6 +124,8 @@ static int workload(void)
 	pid_t pid;
 
 	alarm(600);
+	if (refused && vgr_refuse_droppable())
+		return 6;
 	if (getrandom(mine, sizeof(mine), 0) != sizeof(mine) || pipe(fds))
 		return 1;
 	pid = fork();
@@ -139,8 +147,10 @@ static int workload(void)
 		return ret ? ret : WEXITSTATUS(status);
 	if (!memcmp(mine, child, sizeof(mine)))
 		return 4;
-	if (vdso_mode && droppable_kb() <= 0)
+	if (vdso_mode && !refused && droppable_kb() <= 0)
 		return 5;
+	if (refused && droppable_kb() != 0)
+		return 7;
 	return 0;
 }
 
@@ -164,7 +174,7 @@ int main(int argc, char **argv)
 	ksft_print_msg("vgr-glibc: glibc %s, %s: expect %s\n", version,
 		       have_vdso ? "vDSO getrandom" : "no vDSO getrandom",
 		       vdso_mode ? "a handful of syscalls" : "one syscall per call");
-	ksft_set_plan(2);
+	ksft_set_plan(vdso_mode && VGR_CAN_REFUSE_DROPPABLE ? 3 : 2);
 
 	n = count_getrandom(workload, &code);
 	ksft_test_result(!code, "glibc %s: %lu getrandom() and arc4random_buf() calls, %d threads in each of %d processes (fork): full lengths, threads and fork child distinct%s (%d)\n",
@@ -179,5 +189,15 @@ int main(int argc, char **argv)
 				 "glibc %s without %s: %lu calls made %ld getrandom syscalls, one per call\n",
 				 version, have_vdso ? "using the vDSO" : "a vDSO getrandom()",
 				 per_thread() * 2 * NTHREADS * NPROCS, n);
+	if (!vdso_mode || !VGR_CAN_REFUSE_DROPPABLE)
+		ksft_finished();
+
+	/* The states refused: one system call per call, nothing else lost. */
+	refused = true;
+	calls = REFUSED_CALLS;
+	n = count_getrandom(workload, &code);
+	ksft_test_result(!code && n >= (long)(per_thread() * 2 * NTHREADS * NPROCS),
+			 "glibc %s, MAP_DROPPABLE refused (ENOMEM): %lu calls made %ld getrandom syscalls, one per call; full lengths, threads and fork child distinct (%d)\n",
+			 version, per_thread() * 2 * NTHREADS * NPROCS, n, code);
 	ksft_finished();
 }

@@ -6,7 +6,10 @@
  * program, static) makes the calls; this runs it traced with ptrace and
  * counts its getrandom system calls: a handful (the states being keyed)
  * on a kernel whose vDSO has getrandom(), one per call without it (a
- * kernel booted with vdso=0).
+ * kernel booted with vdso=0).  Where the vDSO has it, the program runs
+ * once more with its MAP_DROPPABLE mappings refused (ENOMEM, by a seccomp
+ * filter: vgr_refuse_droppable()): Go must fall back to the system call,
+ * one per call.
  *
  *	vgetrandom_go_test [CALLS]
  *
@@ -26,6 +29,7 @@
 
 #define VDSO_CALLS	100000
 #define SYSCALL_CALLS	20000
+#define REFUSED_CALLS	8000
 /*
  * The states of the Go program's 8 threads (and any of the runtime's own)
  * keyed, again after each reseed: a young guest's CRNG reseeds often.
@@ -35,16 +39,19 @@
 static char go_prog[PATH_MAX];
 static char calls_arg[24];
 static bool vdso_mode;
+static bool refused;
 
 /* The traced child: the Go program, with a watchdog it inherits. */
 static int run_go(void)
 {
 	char *argv[4] = { go_prog, calls_arg, NULL, NULL };
 
-	if (vdso_mode)
+	if (vdso_mode && !refused)
 		argv[2] = "droppable";
 
 	alarm(600);
+	if (refused && vgr_refuse_droppable())
+		return 126;
 	execv(go_prog, argv);
 	return 127;
 }
@@ -79,7 +86,7 @@ int main(int argc, char **argv)
 	ksft_print_msg("vgr-go: %s: expect %s\n",
 		       vdso_mode ? "vDSO getrandom" : "no vDSO getrandom",
 		       vdso_mode ? "a handful of syscalls" : "one syscall per call");
-	ksft_set_plan(2);
+	ksft_set_plan(vdso_mode && VGR_CAN_REFUSE_DROPPABLE ? 3 : 2);
 
 	/* The program's own "# vgr-go:" line is written to our stdout. */
 	fflush(stdout);
@@ -94,5 +101,16 @@ int main(int argc, char **argv)
 		ksft_test_result(n >= (long)calls,
 				 "Go without a vDSO getrandom(): %lu calls made %ld getrandom syscalls, one per call\n",
 				 calls, n);
+	if (!vdso_mode || !VGR_CAN_REFUSE_DROPPABLE)
+		ksft_finished();
+
+	/* The states refused: one system call per call. */
+	refused = true;
+	snprintf(calls_arg, sizeof(calls_arg), "%d", REFUSED_CALLS);
+	fflush(stdout);
+	n = count_getrandom(run_go, &code);
+	ksft_test_result(!code && n >= REFUSED_CALLS,
+			 "Go, MAP_DROPPABLE refused (ENOMEM): %d calls made %ld getrandom syscalls, one per call; full lengths, threads distinct (status %d)\n",
+			 REFUSED_CALLS, n, code);
 	ksft_finished();
 }

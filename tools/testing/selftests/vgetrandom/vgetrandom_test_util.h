@@ -13,7 +13,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -146,6 +150,64 @@ static inline long count_getrandom(int (*fn)(void), int *code)
 		/* A task killed meanwhile (ESRCH) reports its exit next. */
 		ptrace(PTRACE_SYSCALL, tid, NULL, (void *)(long)sig);
 	}
+}
+
+/*
+ * vgr_refuse_droppable() - from now on, in this process and what it
+ * starts, every mmap() asking for MAP_DROPPABLE fails with ENOMEM, as it
+ * would under memory pressure or a tight RLIMIT_AS: what a C library or a
+ * Go runtime does when it cannot have a state.  A seccomp filter (no new
+ * privileges needed but PR_SET_NO_NEW_PRIVS); 0 or -1 with errno.
+ *
+ * s390x's mmap() takes its arguments in a structure in memory (old_mmap),
+ * which a filter cannot read: VGR_CAN_REFUSE_DROPPABLE is 0 there.
+ */
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE	0x08
+#endif
+#if defined(__x86_64__)
+#define VGR_AUDIT_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define VGR_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define VGR_AUDIT_ARCH	AUDIT_ARCH_PPC64LE
+#endif
+#ifdef VGR_AUDIT_ARCH
+#define VGR_CAN_REFUSE_DROPPABLE 1
+#else
+#define VGR_CAN_REFUSE_DROPPABLE 0
+#endif
+
+static inline int vgr_refuse_droppable(void)
+{
+#if VGR_CAN_REFUSE_DROPPABLE
+	/* The low 32 bits of the flags argument (args[3], 64 bits wide). */
+	const unsigned int flags_lo = offsetof(struct seccomp_data, args[3]) +
+		(__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0);
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VGR_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, flags_lo),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_DROPPABLE, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOMEM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(insns) / sizeof(insns[0]),
+		.filter = insns,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
 }
 
 #endif /* _VGETRANDOM_TEST_UTIL_H */
