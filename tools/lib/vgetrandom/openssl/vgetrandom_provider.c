@@ -283,21 +283,24 @@ static const OSSL_PARAM *vgr_rand_gettable_ctx_params(void *vctx, void *provctx)
 	return vgr_rand_gettable;
 }
 
+/*
+ * OpenSSL asks for max_request before every generate: one pass over
+ * @params, that name tried first, rather than a search per name.
+ */
 static int vgr_rand_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
 	struct vgr_rand *r = vctx;
-	OSSL_PARAM *p;
+	int ok = 1;
 
-	p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_STATE);
-	if (p && !OSSL_PARAM_set_int(p, atomic_load(&r->state)))
-		return 0;
-	p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_STRENGTH);
-	if (p && !OSSL_PARAM_set_uint(p, VGR_STRENGTH))
-		return 0;
-	p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_MAX_REQUEST);
-	if (p && !OSSL_PARAM_set_size_t(p, VGR_MAX_REQUEST))
-		return 0;
-	return 1;
+	for (OSSL_PARAM *p = params; p && p->key; p++) {
+		if (!strcmp(p->key, OSSL_RAND_PARAM_MAX_REQUEST))
+			ok &= OSSL_PARAM_set_size_t(p, VGR_MAX_REQUEST);
+		else if (!strcmp(p->key, OSSL_RAND_PARAM_STATE))
+			ok &= OSSL_PARAM_set_int(p, atomic_load(&r->state));
+		else if (!strcmp(p->key, OSSL_RAND_PARAM_STRENGTH))
+			ok &= OSSL_PARAM_set_uint(p, VGR_STRENGTH);
+	}
+	return ok;
 }
 
 static const OSSL_DISPATCH vgr_rand_functions[] = {
