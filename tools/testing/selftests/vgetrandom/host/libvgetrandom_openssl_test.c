@@ -51,7 +51,7 @@
 
 static char self[PATH_MAX];
 static char module_dir[PATH_MAX];
-static char scratch[] = "/tmp/vgr-openssl-XXXXXX";
+static char scratch[PATH_MAX];
 static char conf_vgr[PATH_MAX + 16], conf_plain[PATH_MAX + 16], empty_dir[PATH_MAX + 16];
 
 /* The lines the README gives, and a configuration without them. */
@@ -485,6 +485,7 @@ int main(int argc, char **argv)
 	snprintf(conf_vgr, sizeof(conf_vgr), "%s/vgetrandom.so", module_dir);
 	if (access(conf_vgr, R_OK))
 		ksft_exit_fail_msg("%s: not found\n", conf_vgr);
+	snprintf(scratch, sizeof(scratch), "/tmp/vgr-openssl-XXXXXX");
 	if (!mkdtemp(scratch))
 		ksft_exit_fail_msg("mkdtemp: %s\n", strerror(errno));
 	snprintf(conf_vgr, sizeof(conf_vgr), "%s/vgetrandom.cnf", scratch);
