@@ -156,8 +156,8 @@ static int vgr_fill(struct vgr_rand *r, const char *func, unsigned char *out, si
 			int err = n < 0 ? errno : EIO;
 
 			atomic_store(&r->state, EVP_RAND_STATE_ERROR);
-			vgr_raise(r->prov, func, VGR_R_GETRANDOM_FAILED, "getrandom: %s",
-				  strerror(err));
+			vgr_raise(r->prov, func, VGR_R_GETRANDOM_FAILED, "getrandom: errno %d",
+				  err);
 			return 0;
 		}
 		out += n;
@@ -175,7 +175,7 @@ static int vgr_rand_generate(void *vctx, unsigned char *out, size_t outlen,
 			     const unsigned char *addin, size_t addin_len)
 {
 	struct vgr_rand *r = vctx;
-	int ret;
+	int ret, error = EVP_RAND_STATE_ERROR;
 
 	if (atomic_load_explicit(&r->state, memory_order_relaxed) == EVP_RAND_STATE_UNINITIALISED) {
 		vgr_raise(r->prov, __func__, VGR_R_NOT_INSTANTIATED, "generate before instantiate");
@@ -188,8 +188,9 @@ static int vgr_rand_generate(void *vctx, unsigned char *out, size_t outlen,
 	}
 	/* Prediction resistance: as fresh as OpenSSL's own seed source. */
 	ret = vgr_fill(r, __func__, out, outlen, prediction_resistance);
-	if (ret && atomic_load_explicit(&r->state, memory_order_relaxed) == EVP_RAND_STATE_ERROR)
-		atomic_store(&r->state, EVP_RAND_STATE_READY);
+	/* Out of the error state, but never back from uninstantiate. */
+	if (ret && atomic_load_explicit(&r->state, memory_order_relaxed) == error)
+		atomic_compare_exchange_strong(&r->state, &error, EVP_RAND_STATE_READY);
 	return ret;
 }
 

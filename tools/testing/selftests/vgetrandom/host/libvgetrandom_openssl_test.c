@@ -11,6 +11,7 @@
  *     system calls counted with ptrace, a handful for CALLS calls on the
  *     vDSO, one per call with VGETRANDOM_DISABLE_VDSO=1;
  *   - fork and thread uniqueness, RAND_seed()/RAND_add(), 1 MiB requests;
+ *   - a getrandom the kernel refuses failing RAND_bytes(), not served;
  *   - that a configuration without the provider still works, and that
  *     one that selects it fails closed when the module is missing;
  *   - openssl rand and python3's ssl.RAND_bytes() under the configuration.
@@ -27,9 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <unistd.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
@@ -291,6 +297,37 @@ static int mode_seed(void)
 	return bad;
 }
 
+/*
+ * The kernel refuses getrandom (a seccomp filter: ENOSYS), the library on
+ * the system call (VGETRANDOM_DISABLE_VDSO=1): RAND_bytes() must fail, the
+ * instance report ERROR, and OpenSSL's queue hold our error.
+ */
+static int mode_refused(void)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getrandom, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(insns), .filter = insns };
+	EVP_RAND_CTX *pub = RAND_get0_public(NULL);
+	unsigned char buf[32];
+	unsigned long err;
+	int bad = 0;
+
+	if (!is_vgr(pub) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		return 1;
+	ERR_clear_error();
+	bad |= (RAND_bytes(buf, sizeof(buf)) != 0 || RAND_priv_bytes(buf, sizeof(buf)) != 0) << 1;
+	bad |= (EVP_RAND_get_state(pub) != EVP_RAND_STATE_ERROR) << 2;
+	err = ERR_peek_error();
+	bad |= (!err || ERR_GET_REASON(err) != 1 || !ERR_lib_error_string(err) ||
+		strcmp(ERR_lib_error_string(err), "vgetrandom")) << 3;
+	return bad;
+}
+
 /* 1 MiB from each function in one call each. */
 static int mode_large(void)
 {
@@ -315,6 +352,7 @@ static const struct {
 	{ "--bytes", mode_bytes },
 	{ "--params", mode_params }, { "--workload", mode_workload }, { "--fork", mode_fork },
 	{ "--threads", mode_threads }, { "--seed", mode_seed }, { "--large", mode_large },
+	{ "--refused", mode_refused },
 };
 
 /* --- The parent: children run under a configuration of our choosing. --- */
@@ -497,7 +535,7 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("%s: cannot write the configurations\n", scratch);
 	vdso = vgr_vdso_sym("__vdso_getrandom") != NULL;
 
-	ksft_set_plan(13 + 4 + 2);
+	ksft_set_plan(14 + 4 + 2);
 	run_mode(VGR, "--names", &code);
 	ksft_test_result(!code, "primary, public and private generators are VGETRANDOM (failed %#x)\n",
 			 code);
@@ -528,6 +566,9 @@ int main(int argc, char **argv)
 			 NTHREADS, 2 * DRAWS, code);
 	run_mode(VGR, "--seed", &code);
 	ksft_test_result(!code, "RAND_seed(), RAND_add(), RAND_poll() accepted and harmless (failed %#x)\n",
+			 code);
+	run_mode(VGR_NO_VDSO, "--refused", &code);
+	ksft_test_result(!code, "getrandom refused (seccomp, ENOSYS): RAND_bytes() fails, state ERROR, error of library vgetrandom (failed %#x)\n",
 			 code);
 	run_mode(VGR, "--large", &code);
 	ksft_test_result(!code, "1 MiB from RAND_bytes() and RAND_priv_bytes() in one call each (failed %#x)\n",
