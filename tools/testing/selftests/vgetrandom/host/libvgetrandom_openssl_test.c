@@ -234,16 +234,26 @@ static int mode_fork(void)
 
 static unsigned char samples[NTHREADS][DRAWS][64];
 static EVP_RAND_CTX *thread_pub[NTHREADS];
+static pthread_barrier_t threads_done;
 
 static void *thread_fn(void *arg)
 {
 	long t = (long)arg;
+	void *ret = NULL;
 
 	thread_pub[t] = RAND_get0_public(NULL);
 	for (int i = 0; i < DRAWS; i++)
 		if (!draw(samples[t][i]))
-			return (void *)1;
-	return is_vgr(thread_pub[t]) && is_vgr(RAND_get0_private(NULL)) ? NULL : (void *)2;
+			ret = (void *)1;
+	if (!is_vgr(thread_pub[t]) || !is_vgr(RAND_get0_private(NULL)))
+		ret = (void *)2;
+	/*
+	 * OpenSSL frees a thread's instances when it exits: all stay alive
+	 * until every thread has made its own, so that equal addresses
+	 * would mean one shared instance, not a freed one reused.
+	 */
+	pthread_barrier_wait(&threads_done);
+	return ret;
 }
 
 static int cmp32(const void *a, const void *b)
@@ -259,6 +269,8 @@ static int mode_threads(void)
 	int bad = 0;
 	size_t n = 0;
 
+	if (pthread_barrier_init(&threads_done, NULL, NTHREADS))
+		return 1;
 	for (long t = 0; t < NTHREADS; t++)
 		if (pthread_create(&tid[t], NULL, thread_fn, (void *)t))
 			return 1;
