@@ -114,7 +114,8 @@ help:
 	@echo "make bench          speed on the host: ours vs mainline's vDSO, the syscall and userspace generators"
 	@echo "make fuzz           SECONDS=N (default 300) of the libFuzzer target over lib/vdso/getrandom.c,"
 	@echo "                    then of the syscall fuzzer in the sanitized guest (FUZZ_SEED=N, default random)"
-	@echo "make install        the library, its header, .pc and man pages (DESTDIR, PREFIX)"
+	@echo "make install        the library, its header, .pc and man pages, the OpenSSL provider"
+	@echo "                    (DESTDIR, PREFIX; the provider into libcrypto's modulesdir)"
 	@echo "make check-config   compile what the overlay changes under Debian's full amd64 config"
 	@echo "make check-harness  prove that failures, panics and hangs fail 'make test'"
 	@echo "make patches        export the overlay as a git-am-able series into $(B)/patches"
@@ -195,7 +196,8 @@ fuzz: overlay
 
 # The userspace pieces a distribution ships: the static and shared library,
 # its header, pkg-config file and man pages, the vgetrandom_alloc(2) man
-# page.  DESTDIR and PREFIX as usual.
+# page, and where libssl-dev is installed the OpenSSL provider (into
+# OpenSSL's modules directory, under DESTDIR).  DESTDIR and PREFIX as usual.
 PREFIX ?= /usr/local
 DESTDIR ?=
 install: overlay

@@ -61,7 +61,8 @@ awk -v where=mainline -v expect="$build/guest/mainline.list" -f "$here/tap.awk" 
 
 phase "make install"
 # What a distribution ships, installed into a scratch root: the static,
-# shared and preload libraries, the header, the .pc file and the man pages.
+# shared and preload libraries, the header, the .pc file, the man pages and
+# the OpenSSL provider.
 # A static program links against the archive and gets random bytes; a
 # program built with pkg-config's flags runs on the shared library with the
 # vDSO in use (this host's kernel has it); every man page renders without
@@ -107,8 +108,26 @@ install_check() {
 		{ echo "cc prog.c \$(pkg-config --cflags --libs vgetrandom) fails"; return 1; }
 	LD_LIBRARY_PATH=$lib "$stage/prog" >> "$log" 2>&1 ||
 		{ echo "the pkg-config program fails or does not use the vDSO"; return 1; }
+	# The OpenSSL provider, into OpenSSL's modules directory under the
+	# scratch root, selected by the README's lines.
+	modules=$stage$(pkg-config --variable=modulesdir libcrypto)
+	[ -f "$modules/vgetrandom.so" ] ||
+		{ echo "no ${modules#$stage}/vgetrandom.so"; return 1; }
+	[ "$(nm -D --defined-only "$modules/vgetrandom.so" | awk '{ print $3 }')" = OSSL_provider_init ] ||
+		{ echo "vgetrandom.so exports more than OSSL_provider_init"; return 1; }
+	printf '%s\n' 'openssl_conf = openssl_init' '[openssl_init]' 'providers = provider_sect' \
+		'random = random_sect' '[provider_sect]' 'default = default_sect' \
+		'vgetrandom = vgetrandom_sect' '[default_sect]' 'activate = 1' '[vgetrandom_sect]' \
+		'activate = 1' '[random_sect]' 'random = VGETRANDOM' 'properties = provider=vgetrandom' \
+		> "$stage/openssl.cnf"
+	OPENSSL_CONF=$stage/openssl.cnf OPENSSL_MODULES=$modules openssl list -providers \
+		> "$stage/providers.txt" 2>> "$log" &&
+		OPENSSL_CONF=$stage/openssl.cnf OPENSSL_MODULES=$modules openssl rand -hex 32 \
+		>> "$log" 2>&1 && grep -q '^  vgetrandom$' "$stage/providers.txt" ||
+		{ echo "openssl rand under the provider's configuration fails"; return 1; }
 	for page in man2/vgetrandom_alloc.2 man3/vgetrandom.3 man3/vgetrandom_buf.3 \
-		man3/vgetrandom_vdso_active.3 man3/vgetrandom_u32.3 man3/vgetrandom_uniform.3; do
+		man3/vgetrandom_vdso_active.3 man3/vgetrandom_u32.3 man3/vgetrandom_uniform.3 \
+		man7/EVP_RAND-VGETRANDOM.7; do
 		# From the man directory, so that the links' ".so man3/..." resolve.
 		(cd "$man" && MANWIDTH=80 man --warnings -l "$page") > "$stage/man.txt" 2> "$stage/man.warnings" &&
 			[ ! -s "$stage/man.warnings" ] && grep -q 'SYNOPSIS' "$stage/man.txt" ||
@@ -118,7 +137,7 @@ install_check() {
 
 rm -rf "$stage"
 if why=$(install_check); then
-	echo "PASS install/tools: static, shared and preload library, header, .pc, man pages install; a static program runs, and a pkg-config one on the shared library with the vDSO in use; every man page renders without warnings" | tee -a "$lines"
+	echo "PASS install/tools: static, shared and preload library, header, .pc, man pages, OpenSSL provider install; a static program runs, and a pkg-config one on the shared library with the vDSO in use; openssl rand runs on the installed provider; every man page renders without warnings" | tee -a "$lines"
 else
 	echo "FAIL install/tools: $why (see $log)" | tee -a "$lines"
 	tail -5 "$log" | sed 's/^/    /'

@@ -17,6 +17,15 @@
  *   library			tools/lib/vgetrandom's vgetrandom(): thread
  *				state lookup, then our code (vgetrandom_bench_os.c)
  *   openssl			OpenSSL's RAND_bytes()
+ *   openssl-vgetrandom		OpenSSL's RAND_bytes_ex() in a library context
+ *				whose generators are the provider's VGETRANDOM
+ *				(tools/lib/vgetrandom/openssl), its source built
+ *				in (OSSL_PROVIDER_add_builtin()) over the
+ *				library as "library" has it: on our code
+ *   openssl-vgr-module		the same through the module as make install
+ *				ships it (lib/openssl/vgetrandom.so beside this
+ *				program): on the host kernel's own vDSO, so
+ *				mainline's ChaCha20 where the host runs mainline
  *   libbsd			libbsd's arc4random_buf() (dlopen()ed: glibc
  *				2.36 exports the same name)
  *   glibc-arc4random		glibc's arc4random_buf()
@@ -53,6 +62,9 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <sodium.h>
 
@@ -77,7 +89,8 @@ static const size_t sizes[] = {
 #define NR_SIZES	ARRAY_SIZE(sizes)
 
 enum impl {
-	OURS, OURS_SSE2, OURS_AVX2, OURS_AVX512VL, OURS_AVX512, MAINLINE, SYSCALL, LIBRARY, OPENSSL, LIBBSD,
+	OURS, OURS_SSE2, OURS_AVX2, OURS_AVX512VL, OURS_AVX512, MAINLINE, SYSCALL, LIBRARY, OPENSSL,
+	OPENSSL_VGR, OPENSSL_VGR_MODULE, LIBBSD,
 	GLIBC_ARC4RANDOM, GLIBC_GETRANDOM, SODIUM_RANDOMBYTES, SODIUM_CHACHA20,
 	FLOOR, NR_IMPL
 };
@@ -85,7 +98,8 @@ static const char * const impl_names[NR_IMPL] = {
 	[OURS] = "ours", [OURS_SSE2] = "ours-sse2", [OURS_AVX2] = "ours-avx2",
 	[OURS_AVX512VL] = "ours-avx512vl", [OURS_AVX512] = "ours-avx512",
 	[MAINLINE] = "mainline", [SYSCALL] = "syscall", [LIBRARY] = "library",
-	[OPENSSL] = "openssl", [LIBBSD] = "libbsd",
+	[OPENSSL] = "openssl", [OPENSSL_VGR] = "openssl-vgetrandom",
+	[OPENSSL_VGR_MODULE] = "openssl-vgr-module", [LIBBSD] = "libbsd",
 	[GLIBC_ARC4RANDOM] = "glibc-arc4random", [GLIBC_GETRANDOM] = "glibc-getrandom",
 	[SODIUM_RANDOMBYTES] = "sodium-randombytes",
 	[SODIUM_CHACHA20] = "sodium-chacha20", [FLOOR] = "floor",
@@ -102,6 +116,8 @@ static size_t ours_state_size;
 static vgr_bench_fn mainline_fn;
 static size_t mainline_state_size;
 static void (*bsd_arc4random_buf)(void *buf, size_t n);
+/* Library contexts whose generators are VGETRANDOM: built in, the module. */
+static OSSL_LIB_CTX *vgr_libctx, *module_libctx;
 
 struct bench_thread {
 	uint8_t *dst;			/* MAX_LEN bytes, populated */
@@ -167,6 +183,14 @@ static int bench_loop(enum impl impl, struct bench_thread *t, uint8_t *floor_buf
 	case OPENSSL:
 		for (i = 0; i < iters; i++)
 			fails |= RAND_bytes(dst, len) != 1;
+		break;
+	case OPENSSL_VGR:
+		for (i = 0; i < iters; i++)
+			fails |= RAND_bytes_ex(vgr_libctx, dst, len, 0) != 1;
+		break;
+	case OPENSSL_VGR_MODULE:
+		for (i = 0; i < iters; i++)
+			fails |= RAND_bytes_ex(module_libctx, dst, len, 0) != 1;
 		break;
 	case LIBBSD:
 		for (i = 0; i < iters; i++)
@@ -346,6 +370,49 @@ static void find_mainline(void)
 	have[MAINLINE] = true;
 }
 
+/*
+ * A library context of its own whose primary, public and private
+ * generators are the provider's, as openssl.cnf's [random] section makes
+ * them in the default one (README): the provider's source built into this
+ * program when @dir is NULL, else the module in @dir.  NULL if that fails.
+ */
+static OSSL_LIB_CTX *vgetrandom_libctx(const char *dir)
+{
+	OSSL_LIB_CTX *ctx = OSSL_LIB_CTX_new();
+	EVP_RAND_CTX *pub;
+
+	if (!ctx)
+		return NULL;
+	if ((dir ? !OSSL_PROVIDER_set_default_search_path(ctx, dir) :
+		   !OSSL_PROVIDER_add_builtin(ctx, "vgetrandom", vgr_ossl_provider_init)) ||
+	    !OSSL_PROVIDER_load(ctx, "vgetrandom") ||
+	    !RAND_set_DRBG_type(ctx, "VGETRANDOM", "provider=vgetrandom", NULL, NULL))
+		goto fail;
+	pub = RAND_get0_public(ctx);
+	if (!pub || strcmp(EVP_RAND_get0_name(EVP_RAND_CTX_get0_rand(pub)), "VGETRANDOM"))
+		goto fail;
+	return ctx;
+fail:
+	OSSL_LIB_CTX_free(ctx);
+	return NULL;
+}
+
+static void load_provider(void)
+{
+	char self[4096], dir[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	vgr_libctx = vgetrandom_libctx(NULL);
+	have[OPENSSL_VGR] = vgr_libctx != NULL;
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	*strrchr(self, '/') = 0;
+	snprintf(dir, sizeof(dir), "%s/lib/openssl", self);
+	module_libctx = vgetrandom_libctx(dir);
+	have[OPENSSL_VGR_MODULE] = module_libctx != NULL;
+}
+
 static int setup(void)
 {
 	struct vgetrandom_opaque_params params;
@@ -390,6 +457,7 @@ static int setup(void)
 	have[SYSCALL] = have[GLIBC_ARC4RANDOM] = have[GLIBC_GETRANDOM] = true;
 	have[LIBRARY] = vgetrandom_vdso_active();
 	have[OPENSSL] = have[SODIUM_RANDOMBYTES] = have[SODIUM_CHACHA20] = true;
+	load_provider();
 	bsd_arc4random_buf = dlsym(dlopen("libbsd.so.0", RTLD_NOW | RTLD_LOCAL),
 				   "arc4random_buf");
 	have[LIBBSD] = bsd_arc4random_buf != NULL;
@@ -505,6 +573,28 @@ static void print_targets(void)
 		}
 		printf("%s >= 3x mainline from 16 B up: least mainline/ours %.2fx at %zu B\n",
 		       worst >= 3 ? "met:    " : "NOT met:", worst, at);
+	}
+	if (have[OPENSSL_VGR]) {
+		worst = 1e9;
+		at = 0;
+		for (size_t s = 0; sizes[s] <= 256; s++) {
+			if (r[OPENSSL][s] / r[OPENSSL_VGR][s] < worst) {
+				worst = r[OPENSSL][s] / r[OPENSSL_VGR][s];
+				at = sizes[s];
+			}
+		}
+		printf("%s openssl-vgetrandom >= 10x openssl at 1-256 B: least %.2fx at %zu B\n",
+		       worst >= 10 ? "met:    " : "NOT met:", worst, at);
+		worst = 1e9;
+		at = 0;
+		for (size_t s = 0; s < NR_SIZES; s++) {
+			if (r[OPENSSL][s] / r[OPENSSL_VGR][s] < worst) {
+				worst = r[OPENSSL][s] / r[OPENSSL_VGR][s];
+				at = sizes[s];
+			}
+		}
+		printf("%s openssl-vgetrandom never slower than openssl: least %.2fx at %zu B\n",
+		       worst >= 1 ? "met:    " : "NOT met:", worst, at);
 	}
 	ok = true;
 	worst = 1e9;
@@ -658,6 +748,8 @@ int main(int argc, char **argv)
 		printf("# host vDSO has no __vdso_getrandom: no mainline row\n");
 	if (!bsd_arc4random_buf)
 		printf("# no libbsd.so.0: no libbsd row\n");
+	if (!have[OPENSSL_VGR_MODULE])
+		printf("# no lib/openssl/vgetrandom.so beside this program: no openssl-vgr-module row\n");
 
 	if (pthread_barrier_init(&job.go, NULL, 2) ||
 	    pthread_barrier_init(&job.done, NULL, 2) ||

@@ -16,7 +16,7 @@ set xlabel 'request size (bytes)'
 set ylabel 'ns per call'
 set grid
 set key outside right top
-colors = '#d62728 #ff9896 #e377c2 #dbdb8d #7f7f7f #bcbd22 #9467bd #1f77b4 #17becf #2ca02c #98df8a #8c564b #c49c94 #000000 #ff7f0e'
+colors = '#d62728 #ff9896 #e377c2 #dbdb8d #7f7f7f #bcbd22 #9467bd #1f77b4 #17becf #393b79 #6b6ecf #2ca02c #98df8a #8c564b #c49c94 #000000 #ff7f0e'
 do for [i=1:words(colors)] {
 	set linetype i linecolor rgb word(colors, i) linewidth (i == 1 ? 3 : 1.5) \
 		pointtype (i % 7 + 1) pointsize 0.6 dashtype 1

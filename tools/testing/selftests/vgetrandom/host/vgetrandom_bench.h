@@ -22,6 +22,17 @@ ssize_t vgr_bench_avx512vl(void *buffer, size_t len, unsigned int flags,
 ssize_t vgr_bench_avx512(void *buffer, size_t len, unsigned int flags,
 			 void *opaque_state, size_t opaque_len);
 
+/*
+ * The OpenSSL provider's entry point (tools/lib/vgetrandom/openssl),
+ * renamed where it is built into the benchmark; its prototype is
+ * OSSL_provider_init_fn of <openssl/core.h>.
+ */
+struct ossl_core_handle_st;
+struct ossl_dispatch_st;
+int vgr_ossl_provider_init(const struct ossl_core_handle_st *handle,
+			   const struct ossl_dispatch_st *in,
+			   const struct ossl_dispatch_st **out, void **provctx);
+
 /* Whether the kernel would set X86_FEATURE_ZMM_FAST on this CPU. */
 bool vgr_bench_zmm_fast(void);
 
