@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 rsync patch perl git ccache busybox-static libsodium-dev
 man-db util-linux coreutils gawk gzip linux-config-6.1 sparse debootstrap
-pkg-config python3-minimal musl-tools rng-tools5 dieharder clang-14
+pkg-config python3 musl-tools rng-tools5 dieharder clang-14
 libclang-rt-14-dev libbsd-dev gnuplot-nox dpkg-dev debhelper lintian
 mmdebstrap e2fsprogs kmod openssl"
 

@@ -10,7 +10,12 @@
  * /dev), chroots there and runs python3 calling os.urandom(16) PY_CALLS
  * times, counting its getrandom system calls with ptrace: one per call
  * with Debian 12's glibc 2.36 alone, a handful with the preload, which
- * serves them from the vDSO.
+ * serves them from the vDSO.  Then OpenSSL: python3's ssl.RAND_bytes(16)
+ * under a configuration that selects the library's OpenSSL 3 provider
+ * (EVP_RAND VGETRANDOM, the module built beside the preload library, in
+ * openssl/), with the lines the README gives: a handful of syscalls; and
+ * with VGETRANDOM_DISABLE_VDSO=1, one per call, which shows that the bytes
+ * come through the library and not from OpenSSL's own generator.
  *
  *	debian_python_test [-r] [-p PRELOAD]
  *
@@ -36,11 +41,26 @@
 #define ROOT		"/host"
 #define PY_CALLS	100000
 #define MAX_SYSCALLS	8
+#define SSL_CALLS	100000
+#define SSL_SYSCALL_CALLS 20000	/* each a syscall under ptrace: slow */
+#define OSSL_CONF	"/tmp/vgetrandom-openssl.cnf"
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
 
 static const char *preload = "/vgr/libvgetrandom-preload.so";
 static bool with_preload;
+/* 0: os.urandom; else python3's ssl.RAND_bytes under the provider. */
+static int ssl_calls;
+static bool ssl_syscall;
+
+/* The README's configuration, in the new root's /tmp. */
+static const char ossl_conf[] =
+	"openssl_conf = openssl_init\n\n"
+	"[openssl_init]\nproviders = provider_sect\nrandom = random_sect\n\n"
+	"[provider_sect]\ndefault = default_sect\nvgetrandom = vgetrandom_sect\n\n"
+	"[default_sect]\nactivate = 1\n\n"
+	"[vgetrandom_sect]\nactivate = 1\n\n"
+	"[random_sect]\nrandom = VGETRANDOM\nproperties = provider=vgetrandom\n";
 
 /* The new root: the three shares, the merged-/usr links, /proc, /dev. */
 static const char *make_root(void)
@@ -91,12 +111,27 @@ static int python3(void)
 {
 	char *argv[] = { "python3", "-c",
 		"import os\nfor _ in range(" STR(PY_CALLS) "):\n    os.urandom(16)\n", NULL };
+	/*
+	 * The first ssl.RAND_bytes() loads the configuration; the name of the
+	 * generator in use is not visible from Python, the syscall counts show
+	 * whose bytes these are.
+	 */
+	char ssl_prog[160];
 	char env_preload[4200];
-	char *envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL, NULL };
+	char *envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL, NULL, NULL, NULL };
 
 	if (chroot(ROOT) || chdir("/"))
 		return 101;
-	if (with_preload) {
+	if (ssl_calls) {
+		snprintf(ssl_prog, sizeof(ssl_prog),
+			 "import ssl\nfor _ in range(%d):\n    assert len(ssl.RAND_bytes(16)) == 16\n",
+			 ssl_calls);
+		argv[2] = ssl_prog;
+		envp[2] = "OPENSSL_CONF=" OSSL_CONF;
+		envp[3] = "OPENSSL_MODULES=/vgr/openssl";
+		if (ssl_syscall)
+			envp[4] = "VGETRANDOM_DISABLE_VDSO=1";
+	} else if (with_preload) {
 		snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s", preload);
 		envp[2] = env_preload;
 	}
@@ -109,7 +144,7 @@ int main(int argc, char **argv)
 	bool required = false;
 	const char *why;
 	long without, with;
-	int opt, code;
+	int opt, code, fd;
 	char path[4200];
 
 	while ((opt = getopt(argc, argv, "rp:")) != -1) {
@@ -121,7 +156,7 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("usage: %s [-r] [-p PRELOAD]\n", argv[0]);
 	}
 	ksft_print_header();
-	ksft_set_plan(2);
+	ksft_set_plan(4);
 
 	why = make_root();
 	if (why && required)
@@ -142,5 +177,24 @@ int main(int argc, char **argv)
 	ksft_test_result(!code && with >= 0 && with <= MAX_SYSCALLS,
 			 "Debian 12's python3, os.urandom(16) x %d, LD_PRELOAD=libvgetrandom-preload.so: %ld getrandom syscalls (at most %d; exit %d)\n",
 			 PY_CALLS, with, MAX_SYSCALLS, code);
+
+	/* OpenSSL through the provider: its module beside the preload. */
+	fd = open(ROOT OSSL_CONF, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, ossl_conf, strlen(ossl_conf)) != (ssize_t)strlen(ossl_conf))
+		ksft_exit_fail_msg("%s: %s\n", ROOT OSSL_CONF, strerror(errno));
+	close(fd);
+	if (access(ROOT "/vgr/openssl/vgetrandom.so", R_OK))
+		ksft_exit_fail_msg("no openssl/vgetrandom.so (the provider) in the shared library directory\n");
+	ssl_calls = SSL_CALLS;
+	with = count_getrandom(python3, &code);
+	ksft_test_result(!code && with >= 0 && with <= MAX_SYSCALLS,
+			 "Debian 12's python3, ssl.RAND_bytes(16) x %d, OpenSSL configured for the VGETRANDOM provider: %ld getrandom syscalls (at most %d; exit %d)\n",
+			 SSL_CALLS, with, MAX_SYSCALLS, code);
+	ssl_calls = SSL_SYSCALL_CALLS;
+	ssl_syscall = true;
+	with = count_getrandom(python3, &code);
+	ksft_test_result(!code && with >= SSL_SYSCALL_CALLS,
+			 "the same x %d with VGETRANDOM_DISABLE_VDSO=1: %ld getrandom syscalls, one per call: the bytes are the library's (exit %d)\n",
+			 SSL_SYSCALL_CALLS, with, code);
 	ksft_finished();
 }
