@@ -8,10 +8,6 @@ BUILD := $(abspath $(B))
 KTREE := $(BUILD)/linux
 ST := $(KTREE)/tools/testing/selftests
 CC := gcc
-# ccache's default 5 GiB holds less than one make test's kernels (x86_64,
-# KASAN, arm64, ppc64le, the Debian configuration, the series' states):
-# past it, each build evicts the next one's objects and every run is cold.
-export CCACHE_MAXSIZE ?= 30G
 
 # Guest tests: tools/testing/selftests/<dir>/<name>.c, built static, run in
 # QEMU in this order.  <name>_SRCS lists extra sources (relative to ST),
