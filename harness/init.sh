@@ -10,7 +10,8 @@
 #                   "# vgr-exit: NAME RC" markers, then "# vgr-done".
 #   vgr.mode=run    run the demo on the console.
 #   vgr.inject=fail|panic|hang   harness self-checks (make check-harness).
-#   vgr.timeout=S   per-test time limit inside the guest (default 300).
+#   vgr.timeout=S   per-test time limit inside the guest (default 480:
+#                   debian_python_test takes near 300 s on a loaded machine).
 #   vgr.tests=A,B   run only these tests of /tests/list.
 #   vgr.args=X,Y    with vgr.tests: run them with the arguments "X Y" in
 #                   place of their own in /tests/list (make fuzz).
@@ -29,7 +30,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
-mode=run inject= timeout=300 only= res=/dev/ttyS1 args_over=
+mode=run inject= timeout=480 only= res=/dev/ttyS1 args_over=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	vgr.mode=*) mode=${arg#vgr.mode=} ;;

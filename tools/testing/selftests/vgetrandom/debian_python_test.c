@@ -16,7 +16,8 @@
  * (EVP_RAND VGETRANDOM, the module built beside the preload library, in
  * openssl/), with the lines the README gives: a handful of syscalls; and
  * with VGETRANDOM_DISABLE_VDSO=1, one per call, which shows that the bytes
- * come through the library and not from OpenSSL's own generator.
+ * come through the library and not from OpenSSL's own generator.  The
+ * same two ways for Debian 12's openssl(1): openssl rand of 1 MiB.
  *
  *	debian_python_test [-r] [-p PRELOAD]
  *
@@ -52,6 +53,9 @@ static bool with_preload;
 /* 0: os.urandom; else python3's ssl.RAND_bytes under the provider. */
 static int ssl_calls;
 static bool ssl_syscall;
+/* Then openssl(1) instead of python3: openssl rand of 1 MiB. */
+static bool openssl_rand;
+#define RAND_LEN	1048576
 
 /* The README's configuration, in the new root's /tmp. */
 static const char ossl_conf[] =
@@ -135,6 +139,13 @@ static int python3(void)
 		envp[3] = "OPENSSL_MODULES=/vgr/openssl";
 		if (ssl_syscall)
 			envp[4] = "VGETRANDOM_DISABLE_VDSO=1";
+		if (openssl_rand) {
+			char *rand_argv[] = { "openssl", "rand", "-out", "/dev/null",
+					      "1048576", NULL };
+
+			execve("/usr/bin/openssl", rand_argv, envp);
+			return 103;
+		}
 	} else if (with_preload) {
 		snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s", preload);
 		envp[2] = env_preload;
@@ -160,7 +171,7 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("usage: %s [-r] [-p PRELOAD]\n", argv[0]);
 	}
 	ksft_print_header();
-	ksft_set_plan(4);
+	ksft_set_plan(6);
 
 	why = make_root();
 	if (why && required)
@@ -200,5 +211,20 @@ int main(int argc, char **argv)
 	ksft_test_result(!code && with >= SSL_SYSCALL_CALLS,
 			 "the same x %d with VGETRANDOM_DISABLE_VDSO=1: %ld getrandom syscalls, one per call: the bytes are the library's (exit %d)\n",
 			 SSL_SYSCALL_CALLS, with, code);
+
+	/* openssl(1) itself: its requests of at most 4 KiB each. */
+	if (access(ROOT "/usr/bin/openssl", X_OK))
+		ksft_exit_fail_msg("no /usr/bin/openssl in the shared root\n");
+	openssl_rand = true;
+	ssl_syscall = false;
+	with = count_getrandom(python3, &code);
+	ksft_test_result(!code && with >= 0 && with <= MAX_SYSCALLS,
+			 "Debian 12's openssl rand %d under the configuration: %ld getrandom syscalls (at most %d; exit %d)\n",
+			 RAND_LEN, with, MAX_SYSCALLS, code);
+	ssl_syscall = true;
+	with = count_getrandom(python3, &code);
+	ksft_test_result(!code && with >= RAND_LEN / 4096,
+			 "the same with VGETRANDOM_DISABLE_VDSO=1: %ld getrandom syscalls, at least one per 4 KiB request: its bytes are the library's (exit %d)\n",
+			 with, code);
 	ksft_finished();
 }
