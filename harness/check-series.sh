@@ -40,6 +40,7 @@ fi
 # Undo the last run: every file a patch touched goes back to the base.
 if [ -f "$touched" ]; then
 	sort -u "$touched" | while read -r f; do
+		[ -n "$f" ] || continue
 		if [ -f "$pristine/$f" ]; then
 			cmp -s "$pristine/$f" "$tree/$f" || cp "$pristine/$f" "$tree/$f"
 		else
