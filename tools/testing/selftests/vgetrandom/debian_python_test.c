@@ -59,12 +59,7 @@ static bool openssl_rand;
 
 /* The README's configuration, in the new root's /tmp. */
 static const char ossl_conf[] =
-	"openssl_conf = openssl_init\n\n"
-	"[openssl_init]\nproviders = provider_sect\nrandom = random_sect\n\n"
-	"[provider_sect]\ndefault = default_sect\nvgetrandom = vgetrandom_sect\n\n"
-	"[default_sect]\nactivate = 1\n\n"
-	"[vgetrandom_sect]\nactivate = 1\n\n"
-	"[random_sect]\nrandom = VGETRANDOM\nproperties = provider=vgetrandom\n";
+	VGR_OSSL_CONF;
 
 /* The new root: the three shares, the merged-/usr links, /proc, /dev. */
 static const char *make_root(void)

@@ -279,13 +279,7 @@ static void test_thread_exits(void)
 
 /* --- Seccomp: only the library's own system calls --- */
 
-#if defined(__x86_64__)
-#define VGR_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define VGR_AUDIT_ARCH	AUDIT_ARCH_AARCH64
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define VGR_AUDIT_ARCH	AUDIT_ARCH_PPC64LE
-#endif
+/* VGR_AUDIT_ARCH: vgetrandom_test_util.h. */
 
 /*
  * The filter allows what tools/lib/vgetrandom/README.md lists for

@@ -210,4 +210,16 @@ static inline int vgr_refuse_droppable(void)
 #endif
 }
 
+/*
+ * The OpenSSL configuration the README gives for the library's provider
+ * (EVP_RAND VGETRANDOM), with OpenSSL's default provider beside it.
+ */
+#define VGR_OSSL_CONF \
+	"openssl_conf = openssl_init\n\n" \
+	"[openssl_init]\nproviders = provider_sect\nrandom = random_sect\n\n" \
+	"[provider_sect]\ndefault = default_sect\nvgetrandom = vgetrandom_sect\n\n" \
+	"[default_sect]\nactivate = 1\n\n" \
+	"[vgetrandom_sect]\nactivate = 1\n\n" \
+	"[random_sect]\nrandom = VGETRANDOM\nproperties = provider=vgetrandom\n"
+
 #endif /* _VGETRANDOM_TEST_UTIL_H */

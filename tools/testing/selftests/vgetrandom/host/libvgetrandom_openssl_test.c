@@ -62,12 +62,7 @@ static char conf_vgr[PATH_MAX + 16], conf_plain[PATH_MAX + 16], empty_dir[PATH_M
 
 /* The lines the README gives, and a configuration without them. */
 static const char conf_vgr_text[] =
-	"openssl_conf = openssl_init\n\n"
-	"[openssl_init]\nproviders = provider_sect\nrandom = random_sect\n\n"
-	"[provider_sect]\ndefault = default_sect\nvgetrandom = vgetrandom_sect\n\n"
-	"[default_sect]\nactivate = 1\n\n"
-	"[vgetrandom_sect]\nactivate = 1\n\n"
-	"[random_sect]\nrandom = VGETRANDOM\nproperties = provider=vgetrandom\n";
+	VGR_OSSL_CONF;
 static const char conf_plain_text[] =
 	"openssl_conf = openssl_init\n\n"
 	"[openssl_init]\nproviders = provider_sect\n\n"
