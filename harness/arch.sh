@@ -24,6 +24,9 @@
 #   RESULTS        how the TAP results leave the guest: "serial" (a second
 #                  serial port) or "virtio" (a virtio serial port named
 #                  vgr.results, for machines with one UART)
+#   VIRTIO         the transport of its virtio devices, the suffix of
+#                  QEMU's device names: "pci" (the default) or "ccw" (s390's
+#                  channel subsystem)
 #   BUSYBOX        "host" (this machine's busybox-static) or "fetch"
 #                  (busybox-static of DEB_ARCH from the archive, once)
 #   LDSO, GOARCH   glibc's dynamic loader there, Go's name for it
@@ -51,6 +54,7 @@ arch_load() {
 		echo "no architecture $1 (harness/arch/: $(arch_list | tr '\n' ' '))" >&2
 		exit 2
 	fi
+	A_VIRTIO=pci
 	eval "$(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=/A_\1=/p' "$f")"
 	A_NAME=$1
 	A_CC=${A_CROSS_COMPILE}gcc

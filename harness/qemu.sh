@@ -36,13 +36,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/arch.sh"
 arch_load "${VGR_ARCH:-x86_64}"
 dir=$A_OUT qemu=$A_QEMU machine=$A_QEMU_MACHINE console=$A_CONSOLE
+bus=$A_VIRTIO
 image=$dir/${variant:+$variant/}$A_KTARGET
 [ "$cpu" = max ] && cpu=$A_QEMU_CPU
 case $A_RESULTS in
 virtio)
 	extra="vgr.results=vgr.results"
 	results() {
-		echo -chardev "file,id=vgr,path=$1" -device virtio-serial-pci \
+		echo -chardev "file,id=vgr,path=$1" -device "virtio-serial-$bus" \
 			-device virtserialport,chardev=vgr,name=vgr.results
 	}
 	null=
@@ -67,7 +68,7 @@ if [ "$A_DEB_ARCH" = "$(dpkg --print-architecture)" ] && [ -z "$variant" ]; then
 fi
 set -- $machine -accel "$accel" -cpu "$cpu" -smp 2 -m "${VGR_GUEST_MEM:-3G}" \
 	-display none -monitor none -no-reboot -nodefaults \
-	-device virtio-rng-pci \
+	-device "virtio-rng-$bus" \
 	-kernel "$image" -initrd "$dir/initramfs${VGR_INITRAMFS:+-$VGR_INITRAMFS}.cpio.gz" \
 	-append "console=$console panic=-1 oops=panic vgr.mode=$mode $extra $*"
 

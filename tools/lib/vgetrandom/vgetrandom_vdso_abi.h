@@ -32,6 +32,9 @@
 #elif defined(__powerpc64__)
 #define VGR_VDSO_VERSION	"LINUX_2.6.15"
 #define VGR_VDSO_PREFIX		"__kernel_"
+#elif defined(__s390x__)
+#define VGR_VDSO_VERSION	"LINUX_2.6.29"
+#define VGR_VDSO_PREFIX		"__kernel_"
 #else
 #error "vgetrandom: no vDSO getrandom() ABI known for this architecture"
 #endif

@@ -1053,6 +1053,13 @@ static int seccomp_exec(void)
 	return 99;
 }
 
+/* Where the low 32 bits of a 64-bit seccomp_data argument are. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define SECCOMP_LOW_WORD	4
+#else
+#define SECCOMP_LOW_WORD	0
+#endif
+
 static int seccomp_main(void)
 {
 	struct sock_filter filter[] = {
@@ -1061,11 +1068,21 @@ static int seccomp_main(void)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_vgetrandom_alloc, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 #endif
+#if defined(__s390x__)
+		/*
+		 * s390's mmap is old_mmap: its arguments are in memory, where
+		 * seccomp cannot look, so every mmap is refused (this process
+		 * maps nothing else once the filter is on).
+		 */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#else
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 3),
-		/* flags, low word (little-endian): MAP_DROPPABLE's bit of MAP_TYPE */
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
+		/* flags, low word (its place depends on the byte order): MAP_DROPPABLE's bit of MAP_TYPE */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3]) + SECCOMP_LOW_WORD),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_DROPPABLE, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = ARRAY_SIZE(filter), .filter = filter };

@@ -29,12 +29,15 @@
  * struct vdso_data of the data page, 2 * 240 bytes; on powerpc64 at the
  * end of struct vdso_arch_data: 384 bytes of header and syscall maps
  * (two of 32 words each, for NR_syscalls 1001), then the two struct
- * vdso_data.
+ * vdso_data; on s390x right after the two struct vdso_data of the data
+ * page, 2 * 256 bytes (240 and s390's struct arch_vdso_data).
  */
 #if defined(__aarch64__)
 #define VVAR_RNG_DATA_OFFSET	480
 #elif defined(__powerpc64__)
 #define VVAR_RNG_DATA_OFFSET	(384 + 480)
+#elif defined(__s390x__)
+#define VVAR_RNG_DATA_OFFSET	512
 #else
 #define VVAR_RNG_DATA_OFFSET	640
 #endif

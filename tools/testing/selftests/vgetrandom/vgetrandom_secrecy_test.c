@@ -150,6 +150,8 @@ static __always_inline uintptr_t stack_pointer(void)
 	asm volatile("mov %0, sp" : "=r" (sp));
 #elif defined(__powerpc64__)
 	asm volatile("mr %0, 1" : "=r" (sp));
+#elif defined(__s390x__)
+	asm volatile("lgr %0, %%r15" : "=d" (sp));
 #else
 	sp = (uintptr_t)__builtin_frame_address(0);
 #endif

@@ -171,8 +171,10 @@ static inline long count_getrandom(int (*fn)(void), int *code)
 #define VGR_AUDIT_ARCH	AUDIT_ARCH_AARCH64
 #elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define VGR_AUDIT_ARCH	AUDIT_ARCH_PPC64LE
+#elif defined(__s390x__)
+#define VGR_AUDIT_ARCH	AUDIT_ARCH_S390X
 #endif
-#ifdef VGR_AUDIT_ARCH
+#if defined(VGR_AUDIT_ARCH) && !defined(__s390x__)
 #define VGR_CAN_REFUSE_DROPPABLE 1
 #else
 #define VGR_CAN_REFUSE_DROPPABLE 0
