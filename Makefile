@@ -284,7 +284,7 @@ $(1)_TESTS := $(filter-out $(ARCH_$(1)_SKIP),$(GUEST_TESTS)) \
 $(1)_HDRS = $$(wildcard $$($(1)_ST)/*.h $$($(1)_ST)/*/*.h $$($(1)_OUT)/linux/tools/lib/vgetrandom/*.h)
 
 guest-bins-$(1): $$(addprefix $$($(1)_OUT)/guest/,$$($(1)_TESTS) $(GUEST_PROGS))
-	@printf '%s\n' $$(foreach t,$$($(1)_TESTS),"$$t $$($$t_ARGS)") > $$($(1)_OUT)/guest/list
+	@printf '%s\n' $$(foreach t,$$($(1)_TESTS),"$$t $$(or $$(ARCH_$(1)_ARGS_$$t),$$($$t_ARGS))") > $$($(1)_OUT)/guest/list
 	$$(if $$($(1)_NATIVE),@printf '%s\n' $(MAINLINE_TESTS) > $$($(1)_OUT)/guest/mainline.list)
 
 $$($(1)_OUT)/guest/%: $$($(1)_ST)/%.c $$$$(addprefix $$($(1)_ST)/,$$$$($$$$*_SRCS)) $$$$($(1)_HDRS)

@@ -34,6 +34,14 @@
 #   PACKAGES, COMMANDS
 #                  what harness/deps.sh installs and checks for it
 #   SKIP           guest tests it does not run: "test:why;test:why"
+#   ARGS           guest tests' command lines there, instead of the
+#                  Makefile's <test>_ARGS: "test:args;test:args" (a slow
+#                  emulator's smaller sizes, which the results state)
+#   NOVDSO         kernel parameters that leave userspace without a vDSO
+#                  getrandom() it can use (x86_64: vdso=0, no vDSO at all;
+#                  s390x: novx, no vector facility, the vDSO never ready):
+#                  glibc 2.41 and Go 1.24 run again there, one system call
+#                  per call (guest-novdso, guest-ARCH-novdso); "" for none
 #
 # Sourced (". harness/arch.sh; arch_load NAME"): the description's
 # variables with an A_ prefix, plus A_NAME, A_CC and A_OUT (the output
@@ -54,7 +62,7 @@ arch_load() {
 		echo "no architecture $1 (harness/arch/: $(arch_list | tr '\n' ' '))" >&2
 		exit 2
 	fi
-	A_VIRTIO=pci
+	A_VIRTIO=pci A_SKIP= A_NOVDSO= A_ARGS=
 	eval "$(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=/A_\1=/p' "$f")"
 	A_NAME=$1
 	A_CC=${A_CROSS_COMPILE}gcc
@@ -80,7 +88,8 @@ arch.sh)
 				eval "echo \"ARCH_${a}_$v := \$A_$v\""
 			 done
 			 echo "ARCH_${a}_CC := $A_CC"
-			 echo "ARCH_${a}_SKIP := $(echo "$A_SKIP" | tr ';' '\n' | sed 's/:.*//' | tr '\n' ' ')")
+			 echo "ARCH_${a}_SKIP := $(echo "$A_SKIP" | tr ';' '\n' | sed 's/:.*//' | tr '\n' ' ')"
+			 echo "$A_ARGS" | tr ';' '\n' | sed -n "s/^\([^:]*\):\(.*\)/ARCH_${a}_ARGS_\1 := \2/p")
 		done ;;
 	*)	echo "usage: arch.sh list|mk" >&2; exit 2 ;;
 	esac ;;

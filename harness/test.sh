@@ -231,23 +231,28 @@ else
 	echo "FAIL guest-sse2/cpu: the guest CPU reported AVX2 (or nothing)" | tee -a "$lines"
 fi
 
-# The same kernel booted with vdso=0 maps no vDSO: for userspace, a kernel
-# without vDSO getrandom().  glibc 2.41 and Go 1.24 then make one system
-# call per call.
-novdso_tests="vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_go_test"
-phase "glibc 2.41 and Go 1.24 on a kernel without a vDSO (vdso=0)"
-printf '%s\n' $novdso_tests > "$build/guest/novdso.list"
-guest guest-novdso "$build/guest/novdso.list" max vdso=0 "vgr.tests=$(echo $novdso_tests | tr ' ' ,)"
-if grep -q '^# vgr-glibc: glibc 2\.4[1-9].*, no vDSO getrandom' "$build/guest-novdso-results.tap"; then
-	echo "PASS guest-novdso/vdso: glibc 2.41 found no vDSO getrandom(), so its system-call path ran" | tee -a "$lines"
-else
-	echo "FAIL guest-novdso/vdso: the guest had a vDSO getrandom() or no glibc 2.41 (or said nothing)" | tee -a "$lines"
-fi
+# novdso NAME - the same kernel booted with its description's NOVDSO
+# parameters (x86_64: vdso=0, no vDSO mapped at all; s390x: novx, a vDSO
+# that is never ready): for userspace, a kernel without a vDSO getrandom()
+# it can use.  glibc 2.41 and Go 1.24 then make one system call per call.
+novdso() {
+	novdso_tests="vgetrandom/trixie_glibc_test vgetrandom/vgetrandom_go_test"
+	phase "glibc 2.41 and Go 1.24 on ${A_NAME} without a vDSO getrandom() they can use ($A_NOVDSO)"
+	printf '%s\n' $novdso_tests > "$A_OUT/guest/novdso.list"
+	guest "$1" "$A_OUT/guest/novdso.list" max $A_NOVDSO "vgr.tests=$(echo $novdso_tests | tr ' ' ,)"
+	if grep -q '^# vgr-glibc: glibc 2\.4[1-9].*, no vDSO getrandom' "$build/$1-results.tap"; then
+		echo "PASS $1/vdso: glibc 2.41 found no vDSO getrandom() it could use, so its system-call path ran" | tee -a "$lines"
+	else
+		echo "FAIL $1/vdso: the guest had a vDSO getrandom() or no glibc 2.41 (or said nothing)" | tee -a "$lines"
+	fi
+}
+. "$here/arch.sh"
+arch_load x86_64
+[ -z "$A_NOVDSO" ] || novdso guest-novdso
 
 # Every other architecture of harness/arch/ (harness/arch.sh): its own
 # kernel, the same guest suite on its emulator, the tests it cannot run
-# reported skipped with why.
-. "$here/arch.sh"
+# reported skipped with why, and its NOVDSO run.
 for a in $(arch_list); do
 	[ "$a" = x86_64 ] && continue
 	arch_load "$a"
@@ -258,6 +263,11 @@ for a in $(arch_list); do
 	echo "$A_SKIP" | tr ';' '\n' | while IFS=: read -r t why; do
 		[ -z "$t" ] || echo "SKIP guest-$a/$t: $why" | tee -a "$lines"
 	done
+	if [ -n "$A_NOVDSO" ]; then
+		export VGR_ARCH=$a
+		novdso "guest-$a-novdso"
+		unset VGR_ARCH
+	fi
 done
 
 # Whole Debian systems booting with systemd (issue #20): Debian 13 on our

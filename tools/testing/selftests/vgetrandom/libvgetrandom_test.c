@@ -50,6 +50,14 @@
 #define THREAD_CALLS		1000
 #define ROUNDS			5
 #define FORKS			30
+/*
+ * A child that has not finished after this long is hung (a lock held
+ * across fork, a spin): it never finishes.  Generous, since a child
+ * shares 2 emulated CPUs with the parent's busy threads, and a slow
+ * emulator (s390x under TCG) took over 5 s for some; the parent reports
+ * the slowest child's time.
+ */
+#define CHILD_HANG_SECONDS	60
 #define STEADY_CALLS		100000
 #define STEADY_MAX_SYSCALLS	4
 #define FALLBACK_MAX_LEN	4200
@@ -494,7 +502,7 @@ static void fork_child(int fd)
 	unsigned char out[64];
 	pthread_t t;
 
-	alarm(5);
+	alarm(CHILD_HANG_SECONDS);
 	if (!fill(out, 32))
 		_exit(2);
 	if (pthread_create(&t, NULL, churn_one, NULL) || pthread_join(t, NULL))
@@ -513,6 +521,7 @@ static void test_fork(void)
 {
 	pthread_t tid[ARRAY_SIZE(fork_threads)];
 	int hung = 0, failed = 0, same = 0, leaked = 0;
+	double slowest = 0;
 
 	stop_hammer = false;
 	for (size_t i = 0; i < ARRAY_SIZE(fork_threads); i++)
@@ -522,10 +531,12 @@ static void test_fork(void)
 	for (int i = 0; i < FORKS; i++) {
 		unsigned char parent[32], child[64];
 		int fds[2], status;
+		struct timespec t0, t1;
 		pid_t pid;
 
 		if (pipe(fds))
 			ksft_exit_fail_msg("pipe failed\n");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		pid = fork();
 		if (pid < 0)
 			ksft_exit_fail_msg("fork failed\n");
@@ -538,6 +549,9 @@ static void test_fork(void)
 			memset(child, 0, sizeof(child));
 		close(fds[0]);
 		waitpid(pid, &status, 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9 > slowest)
+			slowest = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 			hung++;
 		else if (WIFEXITED(status) && WEXITSTATUS(status) == 6)
@@ -552,8 +566,8 @@ static void test_fork(void)
 	for (size_t i = 0; i < ARRAY_SIZE(fork_threads); i++)
 		pthread_join(tid[i], NULL);
 
-	ksft_test_result(!hung, "fork amid threads in vgetrandom() and holding the pool lock: %d of %d children hung\n",
-			 hung, FORKS);
+	ksft_test_result(!hung, "fork amid threads in vgetrandom() and holding the pool lock: %d of %d children hung (%d s without finishing; the slowest took %.2f s)\n",
+			 hung, FORKS, CHILD_HANG_SECONDS, slowest);
 	ksft_test_result(!failed && !thread_bad,
 			 "fork children get full lengths at once and from a new thread (%d failed)\n",
 			 failed);
@@ -976,7 +990,7 @@ static int nested_fork_check(void)
 	void *ret;
 	pthread_t t;
 
-	alarm(5);	/* not inherited: each process sets its own */
+	alarm(CHILD_HANG_SECONDS);	/* not inherited: each process sets its own */
 	if (pthread_create(&t, NULL, nested_fork_first_call, NULL) || pthread_join(t, &ret))
 		return 4;
 	return (int)(long)ret;

@@ -43,6 +43,22 @@ struct vgr_query_params {
 #include "../../../lib/vgetrandom/vgetrandom_vdso_abi.h"
 
 /*
+ * vgr_vdso_rng_usable() - whether the vDSO getrandom() may take its fast
+ * path on this machine at all.  s390x's ChaCha20 needs the vector
+ * facility: where userspace lacks it (AT_HWCAP without the vector bit,
+ * HWCAP_S390_VXRS, 1 << 11: a machine without it, or the novx parameter)
+ * the kernel keeps the vDSO never ready, and every call is a system call.
+ */
+static inline bool vgr_vdso_rng_usable(void)
+{
+#ifdef __s390x__
+	return getauxval(AT_HWCAP) & (1UL << 11);
+#else
+	return true;
+#endif
+}
+
+/*
  * A symbol of the running kernel's vDSO, or NULL (no vDSO, or not exported
  * there).  @name is x86's, "__vdso_NAME"; elsewhere VGR_VDSO_PREFIX NAME
  * is looked up.  getrandom and vgetrandom_alloc come back callable with

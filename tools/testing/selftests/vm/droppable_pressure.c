@@ -208,8 +208,7 @@ static long device_pages_of(const char *dev, uint64_t seed, size_t npages,
 {
 	unsigned char *buf = malloc(page_size), *ref = malloc(page_size);
 	long found = 0;
-	uint64_t tag;
-	size_t i;
+	uint64_t tag, i;
 	int fd = open(dev, O_RDONLY);
 
 	*scanned = 0;
@@ -218,15 +217,13 @@ static long device_pages_of(const char *dev, uint64_t seed, size_t npages,
 	while (read(fd, buf, page_size) == (ssize_t)page_size) {
 		(*scanned)++;
 		memcpy(&tag, buf, sizeof(tag));
-		for (i = 0; i < npages; i++) {
-			if (tag != page_tag(seed, i))
-				continue;
-			/* 64 bytes: more than a stray tag on a stack page */
-			fill_page(ref, seed, i);
-			if (!memcmp(buf, ref, 64))
-				found++;
-			break;
-		}
+		i = page_tag_index(seed, tag);
+		if (i >= npages)
+			continue;
+		/* 64 bytes: more than a stray tag on a stack page */
+		fill_page(ref, seed, i);
+		if (!memcmp(buf, ref, 64))
+			found++;
 	}
 	close(fd);
 	free(buf);

@@ -88,9 +88,26 @@ static inline const char *droppable_unsupported(void)
  * (core dump and swap device searches rely on that).  The first 8 bytes are
  * the tag "seed ^ idx" so pages can be recognised in a device image.
  */
+#define PAGE_TAG_MUL	0x9e3779b97f4a7c15ull
+
 static inline uint64_t page_tag(uint64_t seed, size_t idx)
 {
-	return seed ^ (0x9e3779b97f4a7c15ull * (idx + 1));
+	return seed ^ (PAGE_TAG_MUL * (idx + 1));
+}
+
+/*
+ * The index whose page_tag() under @seed is @tag (the multiplier is odd,
+ * so invertible modulo 2^64: Newton's iteration doubles the correct low
+ * bits from the 3 that x = a has); a tag of another seed gives some
+ * index, which the caller bounds and checks against the whole tag.
+ */
+static inline uint64_t page_tag_index(uint64_t seed, uint64_t tag)
+{
+	uint64_t inv = PAGE_TAG_MUL;
+
+	for (int i = 0; i < 5; i++)
+		inv *= 2 - PAGE_TAG_MUL * inv;
+	return (tag ^ seed) * inv - 1;
 }
 
 static inline void fill_page(unsigned char *page, uint64_t seed, size_t idx)
