@@ -25,6 +25,7 @@
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "../kselftest.h"
 #include "droppable_util.h"
@@ -100,8 +101,18 @@ static const char *kernel_log_bad(void)
  * child's own verdict is its exit status (0 = pass).  A signal (SIGBUS,
  * SIGSEGV, SIGKILL from the OOM killer) is a failure in itself.
  */
+/* Seconds on the monotonic clock: each result says how long it took. */
+static double seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
 static int run_in_cg(int (*fn)(void *), void *arg, char *why, size_t size)
 {
+	double t0 = seconds();
 	int status;
 	pid_t pid;
 
@@ -127,7 +138,7 @@ static int run_in_cg(int (*fn)(void *), void *arg, char *why, size_t size)
 		snprintf(why, size, "oom_kill %ld", cg_key("memory.events", "oom_kill"));
 		return -1;
 	}
-	snprintf(why, size, "ok");
+	snprintf(why, size, "ok (%.1f s)", seconds() - t0);
 	return 0;
 }
 
@@ -234,6 +245,7 @@ static long device_pages_of(const char *dev, uint64_t seed, size_t npages,
 static int run_swap(char *why, size_t size)
 {
 	struct swap_arg arg;
+	double t0 = seconds();
 	long dpages, apages, scanned;
 	int status;
 	char x = 0;
@@ -276,7 +288,7 @@ static int run_swap(char *why, size_t size)
 			 dpages, apages);
 		return -1;
 	}
-	snprintf(why, size, "ok");
+	snprintf(why, size, "ok (%.1f s)", seconds() - t0);
 	return 0;
 }
 
