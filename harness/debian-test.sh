@@ -160,8 +160,8 @@ boot() {
 	fi
 	if grep -nE 'Oops|BUG:|WARNING:|Kernel panic|general protection fault|Unable to handle|Call [Tt]race:' \
 		"$dir/console.log" > "$dir/console-problems.txt"; then
-		result "FAIL $where/console: the kernel reported a problem:"
-		head -5 "$dir/console-problems.txt" | sed 's/^/    /'
+		result "FAIL $where/console: the kernel reported a problem: $(head -1 "$dir/console-problems.txt" | tr -d '\r' | cut -c1-200)"
+		sed -n '2,5p' "$dir/console-problems.txt" | sed 's/^/    /'
 	fi
 	if [ $rc -ne 0 ] || grep -q "^FAIL $where/" "$lines"; then
 		echo "---- last 30 lines of the console ($dir/console.log) ----"

@@ -187,8 +187,10 @@ guest() {
 	# The kernel's own reports of something wrong, wherever they happened.
 	if grep -nE 'Oops|BUG:|WARNING:|Kernel panic|KASAN|UBSAN|general protection fault|Unable to handle|Call [Tt]race:' \
 		"$console" > "$build/$name-console-problems.txt"; then
-		echo "FAIL $name/console: the kernel reported a problem:" | tee -a "$lines"
-		head -5 "$build/$name-console-problems.txt" | sed 's/^/    /'
+		# The first report on the FAIL line itself: a summary that
+		# keeps only FAIL lines still says what went wrong.
+		echo "FAIL $name/console: the kernel reported a problem: $(head -1 "$build/$name-console-problems.txt" | tr -d '\r' | cut -c1-200)" | tee -a "$lines"
+		sed -n '2,5p' "$build/$name-console-problems.txt" | sed 's/^/    /'
 		bad=1
 	fi
 	if [ $bad -ne 0 ] || grep -q "^FAIL $name" "$lines"; then
