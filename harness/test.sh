@@ -187,9 +187,13 @@ guest() {
 	# The kernel's own reports of something wrong, wherever they happened.
 	if grep -nE 'Oops|BUG:|WARNING:|Kernel panic|KASAN|UBSAN|general protection fault|Unable to handle|Call [Tt]race:' \
 		"$console" > "$build/$name-console-problems.txt"; then
-		# The first report on the FAIL line itself: a summary that
-		# keeps only FAIL lines still says what went wrong.
-		echo "FAIL $name/console: the kernel reported a problem: $(head -1 "$build/$name-console-problems.txt" | tr -d '\r' | cut -c1-200)" | tee -a "$lines"
+		# The first report, and the panic if there was one, on the
+		# FAIL line itself: a summary that keeps only FAIL lines still
+		# says what went wrong.
+		first=$(head -1 "$build/$name-console-problems.txt" | tr -d '\r' | cut -c1-200)
+		panic=$(grep -m1 'Kernel panic' "$build/$name-console-problems.txt" | tr -d '\r' | cut -c1-200)
+		[ "$panic" = "$first" ] && panic=
+		echo "FAIL $name/console: the kernel reported a problem: $first${panic:+ ... $panic}" | tee -a "$lines"
 		sed -n '2,5p' "$build/$name-console-problems.txt" | sed 's/^/    /'
 		bad=1
 	fi
