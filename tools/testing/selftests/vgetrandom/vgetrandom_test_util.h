@@ -176,7 +176,9 @@ static inline long count_getrandom(int (*fn)(void), int *code)
  * privileges needed but PR_SET_NO_NEW_PRIVS); 0 or -1 with errno.
  *
  * s390x's mmap() takes its arguments in a structure in memory (old_mmap),
- * which a filter cannot read: VGR_CAN_REFUSE_DROPPABLE is 0 there.
+ * which a filter cannot read: there the filter hands every mmap() to a
+ * supervisor process (SECCOMP_RET_USER_NOTIF), which reads the flags from
+ * the caller's memory and refuses MAP_DROPPABLE or lets the call go on.
  */
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE	0x08
@@ -190,12 +192,126 @@ static inline long count_getrandom(int (*fn)(void), int *code)
 #elif defined(__s390x__)
 #define VGR_AUDIT_ARCH	AUDIT_ARCH_S390X
 #endif
-#if defined(VGR_AUDIT_ARCH) && !defined(__s390x__)
+#if defined(VGR_AUDIT_ARCH)
 #define VGR_CAN_REFUSE_DROPPABLE 1
 #else
 #define VGR_CAN_REFUSE_DROPPABLE 0
 #endif
 
+#if defined(__s390x__)
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+/*
+ * The supervisor: each mmap() the filter hands over fails with ENOMEM if
+ * the flags in its argument structure (old_mmap's: addr, len, prot, flags,
+ * fd, offset) ask for MAP_DROPPABLE, and goes on as asked otherwise.  It
+ * ends when the listener does, or with the process that made it.
+ */
+static inline void vgr_refuse_serve(int listener)
+{
+	for (;;) {
+		struct seccomp_notif req;
+		struct seccomp_notif_resp resp;
+		unsigned long args[6];
+		char path[32];
+		int mem;
+
+		memset(&req, 0, sizeof(req));
+		/*
+		 * ENOENT: a signal took the caller out of its wait before
+		 * the notification was read (Go's preemption signals do,
+		 * often); the call is made again after the handler.
+		 */
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req)) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			return;
+		}
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req.id;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		snprintf(path, sizeof(path), "/proc/%d/mem", req.pid);
+		mem = open(path, O_RDONLY);
+		if (mem >= 0) {
+			if (pread(mem, args, sizeof(args), (off_t)req.data.args[0]) == sizeof(args) &&
+			    (args[3] & MAP_DROPPABLE)) {
+				resp.flags = 0;
+				resp.error = -ENOMEM;
+			}
+			close(mem);
+		}
+		/* ENOENT: the caller is gone (killed) meanwhile. */
+		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	}
+}
+
+static inline int vgr_refuse_droppable(void)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VGR_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(insns) / sizeof(insns[0]),
+		.filter = insns,
+	};
+	char ctl[CMSG_SPACE(sizeof(int))], byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	pid_t parent = getpid(), pid;
+	int sv[2], listener, ret;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	/* The supervisor comes first: the filter must not cover it. */
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		close(sv[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent || recvmsg(sv[1], &msg, 0) != 1 ||
+		    !CMSG_FIRSTHDR(&msg))
+			_exit(1);
+		memcpy(&listener, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+		vgr_refuse_serve(listener);
+		_exit(0);
+	}
+	close(sv[1]);
+	listener = -1;
+	if (!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				   SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (listener < 0) {
+		kill(pid, SIGKILL);
+		close(sv[0]);
+		return -1;
+	}
+	memset(ctl, 0, sizeof(ctl));
+	CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
+	CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
+	CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &listener, sizeof(int));
+	/*
+	 * Without the supervisor every mmap() from now on would wait for
+	 * ever: on -1 here the caller must exit without mapping anything.
+	 */
+	ret = sendmsg(sv[0], &msg, 0) == 1 ? 0 : -1;
+	close(listener);
+	close(sv[0]);
+	return ret;
+}
+#else
 static inline int vgr_refuse_droppable(void)
 {
 #if VGR_CAN_REFUSE_DROPPABLE
@@ -227,6 +343,7 @@ static inline int vgr_refuse_droppable(void)
 	return -1;
 #endif
 }
+#endif
 
 /*
  * The OpenSSL configuration the README gives for the library's provider
