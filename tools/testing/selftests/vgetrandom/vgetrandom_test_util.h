@@ -198,6 +198,18 @@ static inline long count_getrandom(int (*fn)(void), int *code)
 #define VGR_CAN_REFUSE_DROPPABLE 0
 #endif
 
+/*
+ * The start of vgr_refuse_droppable()'s filters: every system call but
+ * this architecture's mmap() is allowed.
+ */
+#define VGR_FILTER_ONLY_MMAP \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VGR_AUDIT_ARCH, 1, 0), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 1, 0), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
 #if defined(__s390x__)
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -250,12 +262,7 @@ static inline void vgr_refuse_serve(int listener)
 static inline int vgr_refuse_droppable(void)
 {
 	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VGR_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		VGR_FILTER_ONLY_MMAP,
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 	};
 	struct sock_fprog prog = {
@@ -319,12 +326,7 @@ static inline int vgr_refuse_droppable(void)
 	const unsigned int flags_lo = offsetof(struct seccomp_data, args[3]) +
 		(__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0);
 	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VGR_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		VGR_FILTER_ONLY_MMAP,
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, flags_lo),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_DROPPABLE, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOMEM),
